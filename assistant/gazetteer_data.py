@@ -1,0 +1,121 @@
+"""The 98 Danish municipalities (kommuner) since the 2007 structural reform.
+
+Kept apart from :mod:`assistant.gazetteer` so the matching logic stays short
+and the table is easy to check against an official list.  Each row is
+``(name, region, official name or None, hand-written aliases)``; ``None``
+means the official name is simply ``"<name> Kommune"``.  ASCII spellings
+(``Koege``, ``Naestved``) and hyphen/space variants are generated, not listed.
+"""
+from __future__ import annotations
+
+HOVEDSTADEN = "Hovedstaden"
+SJAELLAND = "Sjælland"
+SYDDANMARK = "Syddanmark"
+MIDTJYLLAND = "Midtjylland"
+NORDJYLLAND = "Nordjylland"
+
+ROWS: tuple[tuple[str, str, str | None, tuple[str, ...]], ...] = (
+    # --- Region Hovedstaden (29) ---
+    ("Albertslund", HOVEDSTADEN, None, ()),
+    ("Allerød", HOVEDSTADEN, None, ()),
+    ("Ballerup", HOVEDSTADEN, None, ()),
+    ("Bornholm", HOVEDSTADEN, "Bornholms Regionskommune", ()),
+    ("Brøndby", HOVEDSTADEN, None, ()),
+    ("Dragør", HOVEDSTADEN, None, ()),
+    ("Egedal", HOVEDSTADEN, None, ()),
+    ("Fredensborg", HOVEDSTADEN, None, ()),
+    ("Frederiksberg", HOVEDSTADEN, None, ()),
+    ("Frederikssund", HOVEDSTADEN, None, ()),
+    ("Furesø", HOVEDSTADEN, None, ()),
+    ("Gentofte", HOVEDSTADEN, None, ()),
+    ("Gladsaxe", HOVEDSTADEN, None, ()),
+    ("Glostrup", HOVEDSTADEN, None, ()),
+    ("Gribskov", HOVEDSTADEN, None, ()),
+    ("Halsnæs", HOVEDSTADEN, None, ()),
+    ("Helsingør", HOVEDSTADEN, None, ("Elsinore",)),
+    ("Herlev", HOVEDSTADEN, None, ()),
+    ("Hillerød", HOVEDSTADEN, None, ()),
+    ("Hvidovre", HOVEDSTADEN, None, ()),
+    ("Høje-Taastrup", HOVEDSTADEN, None, ()),
+    ("Hørsholm", HOVEDSTADEN, None, ()),
+    ("Ishøj", HOVEDSTADEN, None, ()),
+    ("København", HOVEDSTADEN, "Københavns Kommune", ("Copenhagen",)),
+    ("Lyngby-Taarbæk", HOVEDSTADEN, None, ("Lyngby", "Kongens Lyngby", "Kgs. Lyngby")),
+    ("Rudersdal", HOVEDSTADEN, None, ()),
+    ("Rødovre", HOVEDSTADEN, None, ()),
+    ("Tårnby", HOVEDSTADEN, None, ()),
+    ("Vallensbæk", HOVEDSTADEN, None, ()),
+    # --- Region Sjælland (17) ---
+    ("Faxe", SJAELLAND, None, ()),
+    ("Greve", SJAELLAND, None, ()),
+    ("Guldborgsund", SJAELLAND, None, ()),
+    ("Holbæk", SJAELLAND, None, ()),
+    ("Kalundborg", SJAELLAND, None, ()),
+    ("Køge", SJAELLAND, None, ()),
+    ("Lejre", SJAELLAND, None, ()),
+    ("Lolland", SJAELLAND, None, ()),
+    ("Næstved", SJAELLAND, None, ()),
+    ("Odsherred", SJAELLAND, None, ()),
+    ("Ringsted", SJAELLAND, None, ()),
+    ("Roskilde", SJAELLAND, None, ()),
+    ("Slagelse", SJAELLAND, None, ()),
+    ("Solrød", SJAELLAND, None, ()),
+    ("Sorø", SJAELLAND, None, ()),
+    ("Stevns", SJAELLAND, None, ()),
+    ("Vordingborg", SJAELLAND, None, ()),
+    # --- Region Syddanmark (22) ---
+    ("Aabenraa", SYDDANMARK, None, ("Åbenrå",)),
+    ("Assens", SYDDANMARK, None, ()),
+    ("Billund", SYDDANMARK, None, ()),
+    ("Esbjerg", SYDDANMARK, None, ()),
+    ("Faaborg-Midtfyn", SYDDANMARK, None, ("Fåborg-Midtfyn",)),
+    ("Fanø", SYDDANMARK, None, ()),
+    ("Fredericia", SYDDANMARK, None, ()),
+    ("Haderslev", SYDDANMARK, None, ()),
+    ("Kerteminde", SYDDANMARK, None, ()),
+    ("Kolding", SYDDANMARK, None, ()),
+    ("Langeland", SYDDANMARK, None, ()),
+    ("Middelfart", SYDDANMARK, None, ()),
+    ("Nordfyn", SYDDANMARK, "Nordfyns Kommune", ()),
+    ("Nyborg", SYDDANMARK, None, ()),
+    ("Odense", SYDDANMARK, None, ()),
+    ("Svendborg", SYDDANMARK, None, ()),
+    ("Sønderborg", SYDDANMARK, None, ()),
+    ("Tønder", SYDDANMARK, None, ()),
+    ("Varde", SYDDANMARK, None, ()),
+    ("Vejen", SYDDANMARK, None, ()),
+    ("Vejle", SYDDANMARK, None, ()),
+    ("Ærø", SYDDANMARK, None, ()),
+    # --- Region Midtjylland (19) ---
+    ("Aarhus", MIDTJYLLAND, None, ("Århus",)),
+    ("Favrskov", MIDTJYLLAND, None, ()),
+    ("Hedensted", MIDTJYLLAND, None, ()),
+    ("Herning", MIDTJYLLAND, None, ()),
+    ("Holstebro", MIDTJYLLAND, None, ()),
+    ("Horsens", MIDTJYLLAND, None, ()),
+    ("Ikast-Brande", MIDTJYLLAND, None, ()),
+    ("Lemvig", MIDTJYLLAND, None, ()),
+    ("Norddjurs", MIDTJYLLAND, None, ()),
+    ("Odder", MIDTJYLLAND, None, ()),
+    ("Randers", MIDTJYLLAND, None, ()),
+    ("Ringkøbing-Skjern", MIDTJYLLAND, None, ()),
+    ("Samsø", MIDTJYLLAND, None, ()),
+    ("Silkeborg", MIDTJYLLAND, None, ()),
+    ("Skanderborg", MIDTJYLLAND, None, ()),
+    ("Skive", MIDTJYLLAND, None, ()),
+    ("Struer", MIDTJYLLAND, None, ()),
+    ("Syddjurs", MIDTJYLLAND, None, ()),
+    ("Viborg", MIDTJYLLAND, None, ()),
+    # --- Region Nordjylland (11) ---
+    ("Aalborg", NORDJYLLAND, None, ("Ålborg",)),
+    ("Brønderslev", NORDJYLLAND, None, ()),
+    ("Frederikshavn", NORDJYLLAND, None, ()),
+    ("Hjørring", NORDJYLLAND, None, ()),
+    ("Jammerbugt", NORDJYLLAND, None, ()),
+    ("Læsø", NORDJYLLAND, None, ()),
+    ("Mariagerfjord", NORDJYLLAND, None, ()),
+    ("Morsø", NORDJYLLAND, None, ()),
+    ("Rebild", NORDJYLLAND, None, ()),
+    ("Thisted", NORDJYLLAND, None, ()),
+    ("Vesthimmerland", NORDJYLLAND, "Vesthimmerlands Kommune", ()),
+)

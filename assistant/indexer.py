@@ -1,0 +1,184 @@
+"""Build or update the index: documents -> chunks -> vectors -> store.
+
+Incremental: a document whose bytes (and sidecar) are unchanged keeps its
+chunks and vectors; a chunk whose embedded text is unchanged keeps its vector
+even if its document changed.  Only new and changed text is embedded.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .chunking import chunk_document
+from .config import Settings
+from .embedders import Embedder
+from .errors import DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound, \
+    IndexVersionMismatch
+from .loaders import discover, load_file
+from .metadata import load_metadata, sidecar_path
+from .models import Chunk, Document, LoadFailure
+from .store import StoredIndex, index_lock, read_index, remove_stale_versions, write_index
+from .tokens import tokenize
+
+# Bump when loading, normalisation or chunking changes what a file turns into,
+# so every document is re-processed once.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did, for the CLI, the UI and tests."""
+
+    index_dir: Path
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failures: list[LoadFailure] = field(default_factory=list)
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0          # chunks sent to the embedder in this run
+    written: bool = False      # False when nothing changed
+    seconds: float = 0.0
+
+
+def content_hash(path: Path) -> str:
+    """Hash of what determines a document's index entry: its bytes and sidecar."""
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    h.update(path.read_bytes())
+    side = sidecar_path(path)
+    if side.exists():
+        h.update(b"\0sidecar\0" + side.read_bytes())
+    return h.hexdigest()
+
+
+def embed_key(embedder_id: str, text: str) -> str:
+    return hashlib.sha256(f"{embedder_id}\0{text}".encode()).hexdigest()[:32]
+
+
+def _chunking_settings(settings: Settings) -> dict:
+    return {"target": settings.chunk_target, "limit": settings.chunk_max,
+            "pipeline": PIPELINE_VERSION}
+
+
+def _previous(index_dir: Path, embedder: Embedder, rebuild: bool) -> StoredIndex | None:
+    """The index to update, or None to start afresh."""
+    if rebuild:
+        return None
+    try:
+        old = read_index(index_dir)
+    except IndexNotFound:
+        return None
+    except (IndexCorrupt, IndexVersionMismatch):
+        raise  # the message says: run with --rebuild
+    if old.embedder_id != embedder.id:
+        raise EmbedderMismatch(index_dir, old.embedder_id, old.dim, embedder.id)
+    return old
+
+
+def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = None,
+                rebuild: bool = False, show_progress: bool = True) -> IndexReport:
+    """Index ``docs_dir`` into ``settings.index_dir``, touching only what changed."""
+    began = time.perf_counter()
+    docs_dir = Path(docs_dir or settings.docs_dir)
+    if not docs_dir.is_dir():
+        raise DocumentError(docs_dir, "the documents folder does not exist")
+    index_dir = settings.index_dir
+    report = IndexReport(index_dir=index_dir)
+    with index_lock(index_dir):
+        remove_stale_versions(index_dir)
+        old = _previous(index_dir, embedder, rebuild)
+        same_chunking = old is not None and old.manifest.get("chunking") == _chunking_settings(settings)
+        old_chunks: dict[str, list[int]] = {}
+        if old is not None:
+            for i, c in enumerate(old.chunks):
+                old_chunks.setdefault(c.doc_id, []).append(i)
+
+        files, report.failures = discover(docs_dir)
+        documents: list[Document] = []
+        chunks: list[Chunk] = []
+        reused_rows: dict[int, int] = {}    # new chunk position -> old vector row
+        for path in tqdm(files, desc="Dokumenter / documents", unit="dok",
+                         disable=not show_progress):
+            doc_id = path.relative_to(docs_dir).as_posix()
+            try:
+                digest = content_hash(path)
+                previous = old.documents.get(doc_id) if old else None
+                if previous is not None and previous.content_hash == digest and same_chunking:
+                    documents.append(previous)
+                    for row in old_chunks.get(doc_id, []):
+                        reused_rows[len(chunks)] = row
+                        chunks.append(old.chunks[row])
+                    report.unchanged.append(doc_id)
+                    continue
+                extracted = load_file(path)
+                meta = load_metadata(path, extracted)
+            except DocumentError as exc:
+                report.failures.append(LoadFailure(str(path), exc.reason_code, str(exc)))
+                continue
+            except OSError as exc:
+                report.failures.append(LoadFailure(str(path), "unreadable", f"{path.name}: {exc}"))
+                continue
+            documents.append(Document(doc_id=doc_id, source_path=str(path.resolve()),
+                                      content_hash=digest, meta=meta, text=extracted.text,
+                                      page_starts=extracted.page_starts))
+            chunks.extend(chunk_document(doc_id, extracted, settings.chunk_target,
+                                         settings.chunk_max))
+            (report.changed if previous is not None else report.added).append(doc_id)
+
+        if old is not None:
+            kept = {d.doc_id for d in documents}
+            report.removed = sorted(d for d in old.documents if d not in kept)
+
+        vectors, tokens, keys = _vectors_for(chunks, reused_rows, old, embedder, settings,
+                                             report, show_progress)
+        report.documents, report.chunks = len(documents), len(chunks)
+        nothing_changed = (old is not None and not (report.added or report.changed or report.removed)
+                           and [f.path for f in report.failures] == [f.path for f in old.failures])
+        if not nothing_changed:
+            write_index(index_dir, manifest={
+                "embedder": {"id": embedder.id, "dim": int(vectors.shape[1])},
+                "chunking": _chunking_settings(settings),
+                "docs_dir": str(docs_dir.resolve()),
+                "documents": {d.doc_id: {"content_hash": d.content_hash} for d in documents},
+            }, documents=documents, chunks=chunks, tokens=tokens, embed_keys=keys,
+                vectors=vectors, failures=report.failures)
+            report.written = True
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _vectors_for(chunks, reused_rows, old, embedder, settings, report, show_progress):
+    """Vectors, BM25 tokens and embedding keys for ``chunks``; embeds only new text."""
+    keys = [embed_key(embedder.id, c.index_text) for c in chunks]
+    by_key: dict[str, int] = {}
+    if old is not None:
+        by_key = {k: i for i, k in enumerate(old.embed_keys)}
+    tokens: list[list[str]] = []
+    rows: list[int | None] = []
+    for pos, (chunk, key) in enumerate(zip(chunks, keys)):
+        row = reused_rows.get(pos, by_key.get(key))
+        rows.append(row)
+        tokens.append(old.tokens[row] if row is not None and pos in reused_rows
+                      else tokenize(chunk.index_text))
+    todo = [pos for pos, row in enumerate(rows) if row is None]
+    report.embedded = len(todo)
+    fresh = {}
+    batch = settings.embed_batch_size
+    bar = tqdm(total=len(todo), desc="Afsnit / chunks", unit="afsnit", disable=not show_progress)
+    for lo in range(0, len(todo), batch):
+        part = todo[lo:lo + batch]
+        vecs = embedder.embed_batch([chunks[p].index_text for p in part], "passage")
+        fresh.update(zip(part, vecs))
+        bar.update(len(part))
+    bar.close()
+    dim = old.dim if old is not None else (next(iter(fresh.values())).shape[0] if fresh else embedder.dim)
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    for pos, row in enumerate(rows):
+        vectors[pos] = fresh[pos] if row is None else old.vectors[row]
+    return vectors, tokens, keys

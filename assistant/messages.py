@@ -1,0 +1,110 @@
+"""User-facing wording in Danish and English, in one place.
+
+Exceptions carry technical English messages; the CLI and UI call
+:func:`describe` to turn them into friendly text.  Answer phrases live here
+too so the two languages stay side by side.
+"""
+from __future__ import annotations
+
+from . import errors
+
+TEXT = {
+    "no_source": {
+        "da": "Der er ingen dokumenter fra {org} i indekset, så jeg kan ikke sige, hvad {org} mener.",
+        "en": "There are no documents from {org} in the index, so I cannot say what {org} thinks.",
+    },
+    "nothing_found": {
+        "da": "Jeg fandt ikke noget i dokumenterne, der besvarer spørgsmålet.",
+        "en": "I found nothing in the documents that answers the question.",
+    },
+    "empty_index": {
+        "da": "Indekset er tomt. Læg dokumenter i mappen og kør indeksering.",
+        "en": "The index is empty. Put documents in the folder and run indexing.",
+    },
+    "filter_empty": {
+        "da": "Ingen dokumenter passer til de valgte filtre.",
+        "en": "No documents match the chosen filters.",
+    },
+    "sources_intro": {
+        "da": "Fra dokumenterne:",
+        "en": "From the documents (quoted in Danish):",
+    },
+}
+
+_REASONS = {
+    "unsupported": {"da": "filtypen understøttes ikke", "en": "file type not supported"},
+    "empty": {"da": "filen er tom eller har ingen tekst", "en": "the file is empty or has no text"},
+    "corrupt": {"da": "filen er beskadiget eller ikke et gyldigt dokument",
+                "en": "the file is damaged or not a valid document"},
+    "encrypted": {"da": "filen er krypteret (adgangskode)", "en": "the file is encrypted (password)"},
+    "sidecar": {"da": "metadatafilen (.meta.json) er ugyldig", "en": "the metadata file (.meta.json) is invalid"},
+    "outside": {"da": "genvejen peger uden for dokumentmappen", "en": "the link points outside the documents folder"},
+    "unreadable": {"da": "filen kunne ikke læses", "en": "the file could not be read"},
+}
+
+
+def text(key: str, lang: str = "da", **kwargs) -> str:
+    return TEXT[key][lang if lang in ("da", "en") else "da"].format(**kwargs)
+
+
+def describe_failure(reason_code: str, detail: str, lang: str = "da") -> str:
+    """'<reason in plain words> (<technical detail naming the file>)'."""
+    plain = _REASONS.get(reason_code, _REASONS["unreadable"])[lang]
+    return f"{plain} ({detail})"
+
+
+def describe(exc: errors.AssistantError, lang: str = "da") -> str:
+    """Friendly one-paragraph message for an exception; the technical text follows."""
+    da = lang != "en"
+    if isinstance(exc, errors.DocumentError):
+        return f"{exc.path.name}: " + describe_failure(exc.reason_code, exc.reason, lang)
+    if isinstance(exc, errors.IndexNotFound):
+        lead = "Der er intet indeks endnu." if da else "There is no index yet."
+    elif isinstance(exc, errors.EmbedderMismatch):
+        lead = ("Indekset er bygget med en anden sprogmodel end den, der er valgt nu."
+                if da else "The index was built with a different embedding model than the one configured.")
+    elif isinstance(exc, (errors.IndexCorrupt, errors.IndexVersionMismatch)):
+        lead = "Indekset er beskadiget eller forældet." if da else "The index is damaged or outdated."
+    elif isinstance(exc, errors.IndexLocked):
+        lead = "En anden indeksering kører allerede." if da else "Another indexing run is in progress."
+    elif isinstance(exc, errors.InvalidQuestion):
+        lead = "Spørgsmålet kan ikke bruges." if da else "The question cannot be used."
+    elif isinstance(exc, errors.EmbedderError):
+        lead = "Sprogmodellen kunne ikke indlæses." if da else "The embedding model could not be loaded."
+    elif isinstance(exc, errors.ConfigError):
+        lead = "En indstilling er forkert." if da else "A setting is wrong."
+    else:
+        lead = "Der opstod en fejl." if da else "An error occurred."
+    return f"{lead} {exc}"
+
+
+DOC_TYPE_LABELS = {
+    "strategy": {"da": "strategi", "en": "strategy"},
+    "summary": {"da": "resumé", "en": "summary"},
+    "hearing_response": {"da": "høringssvar", "en": "hearing response"},
+    "committee_case": {"da": "udvalgssag", "en": "committee case"},
+    "news": {"da": "nyhed", "en": "news"},
+    "letter": {"da": "brev", "en": "letter"},
+    "other": {"da": "andet", "en": "other"},
+}
+
+
+def doc_type_label(doc_type: str | None, lang: str = "da") -> str | None:
+    return DOC_TYPE_LABELS[doc_type][lang] if doc_type in DOC_TYPE_LABELS else None
+
+
+def cite(passage, lang: str = "da") -> str:
+    """Full citation of a passage: title, organisation, type, date, section, page, file."""
+    meta, chunk = passage.document.meta, passage.chunk
+    da = lang != "en"
+    parts = [meta.title or chunk.doc_id, meta.organisation, doc_type_label(meta.doc_type, lang),
+             meta.date]
+    if meta.case_number:
+        parts.append(("sagsnr. " if da else "case no. ") + meta.case_number)
+    if chunk.section:
+        parts.append(("afsnit" if da else "section") + f" «{chunk.section}»")
+    if chunk.page:
+        pages = f"{chunk.page}" if chunk.page_end in (None, chunk.page) else f"{chunk.page}-{chunk.page_end}"
+        parts.append(("s. " if da else "p. ") + pages)
+    parts.append(f"{chunk.doc_id}, " + ("tegn" if da else "chars") + f" {chunk.start}-{chunk.end}")
+    return f"[{passage.rank}] " + " · ".join(p for p in parts if p)

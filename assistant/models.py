@@ -1,0 +1,153 @@
+"""The small typed objects that flow through the pipeline, defined once.
+
+load -> :class:`ExtractedText` + :class:`Document`
+chunk -> :class:`Chunk`
+search -> :class:`Passage`
+answer -> :class:`Answer`
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+DOC_TYPES = (
+    "strategy", "summary", "hearing_response", "committee_case", "news", "letter", "other",
+)
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """What a loader gets out of one file.
+
+    ``text`` is normalised (NFC, plain spaces, ``\\n`` line ends); every offset
+    in the index points into exactly this string.  ``page_starts[i]`` is the
+    offset where page ``i + 1`` begins (PDF only; empty otherwise).
+    ``headings`` are texts the file itself marks as headings (DOCX heading
+    styles, HTML ``<h1>``-``<h6>``), a hint for the chunker.
+    """
+
+    text: str
+    page_starts: tuple[int, ...] = ()
+    headings: tuple[str, ...] = ()
+    title: Optional[str] = None  # title stored in the file's own metadata, if any
+
+    def page_at(self, offset: int) -> Optional[int]:
+        """1-based page number holding ``offset``, or None for unpaged formats."""
+        if not self.page_starts:
+            return None
+        page = 1
+        for i, start in enumerate(self.page_starts):
+            if offset >= start:
+                page = i + 1
+            else:
+                break
+        return page
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """Metadata of one document.  ``None`` means unknown: we never guess."""
+
+    title: Optional[str] = None
+    organisation: Optional[str] = None
+    doc_type: Optional[str] = None
+    date: Optional[str] = None          # ISO 8601: YYYY-MM-DD, YYYY-MM or YYYY
+    case_number: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str                 # path relative to the documents folder, POSIX style
+    source_path: str            # absolute path of the file when indexed
+    content_hash: str           # sha256 of file bytes (+ sidecar bytes)
+    meta: DocumentMeta
+    text: str
+    page_starts: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["page_starts"] = list(self.page_starts)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Document":
+        return cls(
+            doc_id=d["doc_id"], source_path=d["source_path"], content_hash=d["content_hash"],
+            meta=DocumentMeta(**d["meta"]), text=d["text"],
+            page_starts=tuple(d.get("page_starts", ())),
+        )
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable unit: ``text == document.text[start:end]`` exactly.
+
+    ``section`` is the nearest heading above the chunk; it is prepended to the
+    text that is embedded and keyword-indexed, so a heading travels with every
+    chunk under it even when the section is split.
+    """
+
+    chunk_id: str               # "<doc_id>#<n>"
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    section: Optional[str] = None
+    page: Optional[int] = None
+    page_end: Optional[int] = None
+
+    @property
+    def index_text(self) -> str:
+        """Text given to the embedder and BM25: heading + body."""
+        if self.section and not self.text.startswith(self.section):
+            return f"{self.section}\n{self.text}"
+        return self.text
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A file that was not indexed, and why (shown to the user, never hidden)."""
+
+    path: str
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk returned for a question, with its document's metadata."""
+
+    rank: int
+    chunk: Chunk
+    document: Document
+    score: float
+    highlights: tuple[tuple[int, int], ...] = ()  # matched sentences, document offsets
+
+    def to_dict(self) -> dict:
+        m = self.document.meta
+        return {
+            "rank": self.rank, "doc_id": self.chunk.doc_id,
+            "source_path": self.document.source_path, "title": m.title or self.chunk.doc_id,
+            "organisation": m.organisation, "doc_type": m.doc_type,
+            "page": self.chunk.page, "section": self.chunk.section,
+            "start": self.chunk.start, "end": self.chunk.end, "text": self.chunk.text,
+            "score": round(float(self.score), 6),
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    passages: tuple[Passage, ...] = ()
+    no_source_for: Optional[str] = None   # municipality asked about with no documents
+    language: str = "da"
+    filters: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "answer": self.answer,
+            "no_source_for": self.no_source_for,
+            "passages": [p.to_dict() for p in self.passages],
+        }

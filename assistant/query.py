@@ -1,0 +1,37 @@
+"""Query analysis: which language, which municipalities the question is about."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .gazetteer import Municipality, find_mentions
+from .tokens import words
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    language: str                               # "da" or "en"
+    municipalities: tuple[Municipality, ...]    # named in the question, in order
+
+
+def detect_language(text: str) -> str:
+    """"da" or "en" from stop-word counts; Danish letters tip the balance."""
+    tokens = words(text)
+    da = sum(t in _stops("danish") for t in tokens) + 2 * sum(c in "æøåÆØÅ" for c in text)
+    en = sum(t in _stops("english") for t in tokens)
+    return "en" if en > da else "da"
+
+
+@lru_cache(maxsize=2)
+def _stops(lang: str) -> frozenset[str]:
+    from stop_words import get_stop_words
+
+    return frozenset(get_stop_words(lang))
+
+
+def analyse(question: str) -> QueryAnalysis:
+    seen: list[Municipality] = []
+    for mention in find_mentions(question):
+        if mention.municipality not in seen:
+            seen.append(mention.municipality)
+    return QueryAnalysis(language=detect_language(question), municipalities=tuple(seen))

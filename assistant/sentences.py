@@ -1,0 +1,46 @@
+"""Sentence boundaries as character spans, from pysbd's Danish rules.
+
+Used by the chunker (to split an over-long paragraph between sentences) and by
+the answer builder (to quote and mark the sentences that match a question).
+Spans are re-anchored in the original string so ``text[s:e]`` is exact.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_LINE_BREAK_SPLIT = re.compile(r"\n+")
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="da", clean=False)
+
+
+def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
+    """Spans of the sentences in ``text``, offset by ``base``.
+
+    Lines are split first: in these documents a line break ends a list item
+    or a heading even without a full stop.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in _LINE_BREAK_SPLIT.split(text):
+        line_start = text.find(line, pos) if line else pos
+        pos = line_start + len(line)
+        if not line.strip():
+            continue
+        cursor = line_start
+        for sent in _segmenter().segment(line):
+            piece = sent.strip()
+            if not piece:
+                continue
+            start = text.find(piece, cursor)
+            if start < 0:  # pysbd altered the text; fall back to the whole line
+                spans.append((line_start, line_start + len(line.rstrip())))
+                break
+            cursor = start + len(piece)
+            spans.append((start, cursor))
+    return [(s + base, e + base) for s, e in spans]

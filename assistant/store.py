@@ -1,0 +1,240 @@
+"""The index on disk: plain files, a versioned manifest, atomic switches.
+
+Layout of the index directory::
+
+    CURRENT                      name of the live version (one line)
+    LOCK                         held by the indexer while it writes
+    <version>/manifest.json      format version, embedder, documents, checksums
+    <version>/documents.jsonl    one Document per line (with its extracted text)
+    <version>/chunks.jsonl       one Chunk per line (+ BM25 tokens, embedding key)
+    <version>/vectors.npy        float32 unit vectors, row i = chunk i
+
+Each update writes a complete new version directory beside the old one, then
+replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX and Windows).  A crash
+at any point leaves ``CURRENT`` naming a complete version; leftovers of the
+failed attempt are removed by the next indexer.  No pickle anywhere: JSON and
+``np.load(allow_pickle=False)`` only, and every file is checked against the
+SHA-256 recorded in the manifest before it is used.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from .errors import IndexCorrupt, IndexLocked, IndexNotFound, IndexVersionMismatch
+from .models import Chunk, Document, LoadFailure
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+_VERSION_NAME = re.compile(r"^v\d{8}T\d{6}-[0-9a-f]{8}$")
+_DATA_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.npy")
+
+
+@dataclass
+class StoredIndex:
+    """An index version loaded in memory."""
+
+    path: Path                       # the version directory
+    manifest: dict
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    tokens: list[list[str]]          # BM25 tokens per chunk
+    embed_keys: list[str]            # content key of the embedded text per chunk
+    vectors: np.ndarray              # (n_chunks, dim) float32
+    failures: list[LoadFailure] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return self.path.name
+
+    @property
+    def embedder_id(self) -> str:
+        return self.manifest["embedder"]["id"]
+
+    @property
+    def dim(self) -> int:
+        return int(self.manifest["embedder"]["dim"])
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name == "posix":
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_file(path: Path, write) -> str:
+    """Write with ``write(fh)``, fsync, and return the file's SHA-256."""
+    with open(path, "wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return _sha256(path)
+
+
+def _jsonl(rows: Iterator[dict]):
+    def write(fh):
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False).encode("utf-8"))
+            fh.write(b"\n")
+    return write
+
+
+def current_version(index_dir: Path) -> str | None:
+    """Name of the live version, or None when there is no index yet."""
+    try:
+        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+@contextmanager
+def index_lock(index_dir: Path):
+    """Exclusive writer lock on the index directory (one indexer at a time)."""
+    from filelock import FileLock, Timeout
+
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(index_dir / "LOCK"), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise IndexLocked(index_dir) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_index(index_dir: Path, *, manifest: dict, documents: list[Document],
+                chunks: list[Chunk], tokens: list[list[str]], embed_keys: list[str],
+                vectors: np.ndarray, failures: list[LoadFailure]) -> Path:
+    """Write a complete new version and make it current.  Caller holds the lock."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    version = index_dir / f"v{stamp}-{uuid.uuid4().hex[:8]}"
+    version.mkdir()
+    checksums = {
+        "documents.jsonl": _write_file(
+            version / "documents.jsonl", _jsonl(d.to_dict() for d in documents)),
+        "chunks.jsonl": _write_file(version / "chunks.jsonl", _jsonl(
+            {**asdict(c), "tokens": t, "embed_key": k}
+            for c, t, k in zip(chunks, tokens, embed_keys))),
+        "vectors.npy": _write_file(
+            version / "vectors.npy",
+            lambda fh: np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32),
+                               allow_pickle=False)),
+    }
+    full = {
+        **manifest,
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "counts": {"documents": len(documents), "chunks": len(chunks)},
+        "failures": [asdict(f) for f in failures],
+        "files": checksums,
+    }
+    _write_file(version / MANIFEST,
+                lambda fh: fh.write(json.dumps(full, ensure_ascii=False, indent=1).encode()))
+    _fsync_dir(version)
+    _switch_current(index_dir, version.name)
+    remove_stale_versions(index_dir)
+    return version
+
+
+def _switch_current(index_dir: Path, name: str) -> None:
+    tmp = index_dir / f"{CURRENT}.{uuid.uuid4().hex[:8]}.tmp"
+    _write_file(tmp, lambda fh: fh.write(name.encode("utf-8") + b"\n"))
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+
+
+def remove_stale_versions(index_dir: Path) -> None:
+    """Delete every version directory and temp file except the current one.
+
+    Readers hold their index in memory, so removing the previous version
+    after the switch does not disturb a running app.
+    """
+    live = current_version(index_dir)
+    for entry in Path(index_dir).iterdir():
+        if entry.name == live or entry.name in (CURRENT, "LOCK", "LOCK.lock"):
+            continue
+        if entry.is_dir() and _VERSION_NAME.match(entry.name):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(f"{CURRENT}.") and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)
+
+
+def read_manifest(index_dir: Path) -> tuple[Path, dict]:
+    """The live version directory and its manifest, format version checked."""
+    index_dir = Path(index_dir)
+    name = current_version(index_dir)
+    if name is None:
+        raise IndexNotFound(index_dir)
+    version = index_dir / name
+    try:
+        manifest = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexCorrupt(index_dir, f"{name}/{MANIFEST} is missing") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexCorrupt(index_dir, f"{name}/{MANIFEST} is not valid JSON: {exc}") from exc
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexVersionMismatch(index_dir, manifest.get("format_version"), FORMAT_VERSION)
+    return version, manifest
+
+
+def read_index(index_dir: Path) -> StoredIndex:
+    """Load the live version, verifying every file's checksum first."""
+    index_dir = Path(index_dir)
+    version, manifest = read_manifest(index_dir)
+    files = manifest.get("files", {})
+    for name in _DATA_FILES:
+        path = version / name
+        if not path.exists():
+            raise IndexCorrupt(index_dir, f"{version.name}/{name} is missing")
+        if files.get(name) != _sha256(path):
+            raise IndexCorrupt(index_dir, f"{version.name}/{name} does not match its checksum")
+    try:
+        documents = {}
+        with open(version / "documents.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                doc = Document.from_dict(json.loads(line))
+                documents[doc.doc_id] = doc
+        chunks, tokens, keys = [], [], []
+        with open(version / "chunks.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                tokens.append(row.pop("tokens"))
+                keys.append(row.pop("embed_key"))
+                chunks.append(Chunk(**row))
+        vectors = np.load(version / "vectors.npy", allow_pickle=False)
+        failures = [LoadFailure(**f) for f in manifest.get("failures", [])]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexCorrupt(index_dir, f"cannot parse {version.name}: {exc}") from exc
+    if vectors.shape[0] != len(chunks):
+        raise IndexCorrupt(index_dir, f"{len(chunks)} chunks but {vectors.shape[0]} vectors")
+    return StoredIndex(path=version, manifest=manifest, documents=documents, chunks=chunks,
+                       tokens=tokens, embed_keys=keys, vectors=vectors, failures=failures)
