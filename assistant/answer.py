@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .chunking import looks_like_heading
 from .embedders import Embedder
 from .models import Passage
 from .sentences import sentence_spans
@@ -29,16 +30,16 @@ class ScoredSentence:
     score: float
 
 
-def score_sentences(question: str, query_vec: np.ndarray, passages: list[Passage],
-                    embedder: Embedder, ignore_terms: frozenset[str] = frozenset()
-                    ) -> list[ScoredSentence]:
-    """Every sentence of the passages, scored against the question, best first."""
-    q_terms = set(tokenize(question)) - ignore_terms
+def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
+                    embedder: Embedder) -> list[ScoredSentence]:
+    """Every sentence of the passages, scored against the query, best first."""
+    q_terms = set(tokenize(query))
     found: list[tuple[int, int, int, str]] = []
     for i, p in enumerate(passages):
         for s, e in sentence_spans(p.chunk.text, base=p.chunk.start):
             sentence = p.document.text[s:e]
-            if len(sentence) >= _MIN_SENTENCE:
+            # Headings name a topic but state nothing: never quote them as the answer.
+            if len(sentence) >= _MIN_SENTENCE and not looks_like_heading(sentence.lstrip("-*• ")):
                 found.append((i, s, e, sentence))
     if not found:
         return []

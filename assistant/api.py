@@ -8,8 +8,11 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+
+import numpy as np
 
 from . import messages
 from .answer import compose, score_sentences
@@ -19,10 +22,20 @@ from .errors import EmbedderMismatch, InvalidQuestion
 from .gazetteer import lookup
 from .indexer import IndexReport, build_index
 from .models import Answer, Passage
-from .query import analyse
+from .query import QueryAnalysis, analyse
 from .search import Mode, Retriever
 from .store import StoredIndex, current_version, read_index
 from .tokens import tokenize
+
+
+@dataclass(frozen=True)
+class _Retrieval:
+    passages: list[Passage]
+    analysis: QueryAnalysis
+    missing: list[str]            # municipalities asked about that have no documents
+    query: str                    # what was searched (the question minus municipality names)
+    query_vec: np.ndarray | None
+    relevant: bool                # anything in the index resembles the question
 
 
 class Assistant:
@@ -85,53 +98,65 @@ class Assistant:
 
     def search(self, question: str, k: int | None = None, *,
                organisations: Iterable[str] | None = None,
-               doc_types: Iterable[str] | None = None, mode: Mode = "hybrid",
-               use_question_municipality: bool = True) -> list[Passage]:
+               doc_types: Iterable[str] | None = None, mode: Mode = "hybrid") -> list[Passage]:
         """Ranked passages only (no answer text); used by ``ask`` and evaluation."""
-        return self._retrieve(self._check(question), k or self.settings.top_k, organisations,
-                              doc_types, mode, use_question_municipality)[0]
+        return self._retrieve(self._check(question), k or self.settings.top_k,
+                              organisations, doc_types, mode).passages
 
-    def _retrieve(self, question, k, organisations, doc_types, mode, use_question_municipality):
+    def _retrieve(self, question: str, k: int, organisations, doc_types, mode: Mode) -> _Retrieval:
         retriever = self.retriever()
         analysis = analyse(question)
         present = {o.casefold() for o in self.organisations()}
         orgs = self._canonical_orgs(organisations)
         missing: list[str] = []
-        if use_question_municipality and analysis.municipalities:
+        query = question
+        if analysis.municipalities:
             asked = [m.official for m in analysis.municipalities]
             missing = [o for o in asked if o.casefold() not in present]
             orgs = [o for o in asked if o.casefold() in present]
             if not orgs:  # only municipalities without documents: show nothing of others
-                return [], analysis, missing, None
+                return _Retrieval([], analysis, missing, question, None, False)
+            query = analysis.topic or question
         rows = retriever.rows_where(orgs, doc_types)
-        query_vec = self.embedder.embed_query(question) if mode != "bm25" else None
-        hits = retriever.search(question, k, rows, mode, query_vec)
+        query_vec = self.embedder.embed_query(query) if mode != "bm25" else None
+        hits = retriever.search(query, k, rows, mode, query_vec)
         index = retriever.index
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                             document=index.documents[index.chunks[h.row].doc_id], score=h.score)
                     for i, h in enumerate(hits)]
-        return passages, analysis, missing, query_vec
+        floor = self.embedder.relevance_floor
+        relevant = (floor is None or retriever.coverage(tokenize(query)) > 0
+                    or any((h.dense_score or 0) >= floor for h in hits))
+        return _Retrieval(passages, analysis, missing, query, query_vec, relevant)
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
             doc_types: Iterable[str] | None = None) -> Answer:
-        """Answer with quoted sentences and the passages they come from."""
+        """Answer with quoted sentences and the passages they come from.
+
+        A municipality named in the question filters to its documents; one with
+        no documents gets a plain "no documents from X" instead of others'
+        passages.  When nothing in the index resembles the question, the answer
+        says so rather than presenting unrelated passages.
+        """
         question = self._check(question)
-        passages, analysis, missing, query_vec = self._retrieve(
-            question, k or self.settings.top_k, organisations, doc_types, "hybrid", True)
-        lang = analysis.language
-        no_source = ", ".join(missing) or None
+        found = self._retrieve(question, k or self.settings.top_k, organisations, doc_types,
+                               "hybrid")
+        lang = found.analysis.language
+        no_source = ", ".join(found.missing) or None
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or [])}
-        if not passages:
-            if not missing:
-                key = "empty_index" if not self.stored_index.chunks else "filter_empty"
-                parts.append(messages.text(key, lang))
+        if not found.passages or not found.relevant:
+            if not no_source:
+                if not self.stored_index.chunks:
+                    parts.append(messages.text("empty_index", lang))
+                elif not found.passages:
+                    parts.append(messages.text("filter_empty", lang))
+                else:
+                    parts.append(messages.text("nothing_found", lang))
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
-        ignore = frozenset(t for m in analysis.municipalities for t in tokenize(m.name))
-        scored = score_sentences(question, query_vec, passages, self.embedder, ignore)
-        text, passages = compose(passages, scored, self.settings.answer_sentences,
+        scored = score_sentences(found.query, found.query_vec, found.passages, self.embedder)
+        text, passages = compose(found.passages, scored, self.settings.answer_sentences,
                                  messages.text("sources_intro", lang))
         parts.append(text)
-        return Answer(question, "\n\n".join(p for p in parts if p), tuple(passages), no_source,
-                      lang, filters)
+        return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)

@@ -19,6 +19,11 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*:?$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d+[.)]|[a-z][.)])\s")
+# Lines that are labels, dates or addresses, not headings: "Sagsnr.: 330-2015-1",
+# "Fraværende: John Jensen (A)", "Den 3. marts 2015", "2300 København S".
+_NOT_HEADING = re.compile(
+    r"\S:\s+\S|\b\d{1,2}\.\s*(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?\s+\d{4}"
+    r"|^\d{4}\s+\w+(?:\s+[A-ZÆØÅ])?$", re.IGNORECASE)
 _MAX_HEADING = 90
 _MIN_CHUNK = 150
 
@@ -35,7 +40,10 @@ def clean_heading(line: str) -> str:
     return line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").strip()
 
 
-def _looks_like_heading(line: str, hints: frozenset[str]) -> bool:
+def looks_like_heading(line: str, hints: frozenset[str] = frozenset()) -> bool:
+    """Heading by markup (markdown, bold line, style hint) or by shape: a short
+    capitalised line without closing punctuation that is not a list item, a
+    label with a value, a date or an address."""
     stripped = line.strip()
     if not stripped or "\n" in stripped:
         return False
@@ -45,7 +53,10 @@ def _looks_like_heading(line: str, hints: frozenset[str]) -> bool:
         return False
     if _BOLD_LINE.match(stripped):
         return True
-    if not (stripped[0].isupper() or stripped[0].isdigit()) or not any(c.isalpha() for c in stripped):
+    if not (stripped[0].isupper() or stripped[0].isdigit()) or _NOT_HEADING.search(stripped):
+        return False
+    letters = sum(c.isalpha() for c in stripped)
+    if letters < 3 or sum(c.isdigit() for c in stripped) > letters / 2:
         return False
     if stripped.endswith(":"):
         return len(stripped) <= 40
@@ -71,13 +82,13 @@ def _blocks(doc: ExtractedText) -> list[_Block]:
             body = piece.strip()
             while body:
                 first, _, rest = body.partition("\n")
-                if rest and _looks_like_heading(first, hints):
+                if rest and looks_like_heading(first, hints):
                     blocks.append(_Block(start, start + len(first.rstrip()), True))
                     skipped = len(body) - len(rest.lstrip())
                     start += skipped
                     body = rest.strip()
                     continue
-                blocks.append(_Block(start, start + len(body), _looks_like_heading(body, hints)))
+                blocks.append(_Block(start, start + len(body), looks_like_heading(body, hints)))
                 break
     return blocks
 
@@ -155,7 +166,10 @@ def chunk_document(doc_id: str, doc: ExtractedText, target: int = 600,
         parts = _split_long(text, block, target, limit) if block.end - block.start > limit else [block]
         for part in parts:
             size = part.end - current[0].start if current else 0
-            if current and not all(b.heading for b in current) and size > target:
+            # A paragraph ending in ":" introduces what follows: keep them together.
+            lead_in = bool(current) and text[current[-1].end - 1] == ":"
+            if current and not all(b.heading for b in current) and (
+                    size > limit or (size > target and not lead_in)):
                 close()
             if not current:
                 section_of[len(groups)] = section

@@ -25,7 +25,7 @@ class Settings:
     top_k: int = 5
     # chunking, in characters
     chunk_target: int = 600
-    chunk_max: int = 1000
+    chunk_max: int = 1200
     # hybrid fusion: weighted reciprocal rank fusion
     rrf_k: int = 60
     dense_weight: float = 1.0

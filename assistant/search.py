@@ -93,6 +93,18 @@ class Retriever:
         top = np.argsort(-scores, kind="stable")[:n]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
+    def coverage(self, query_tokens: list[str]) -> float:
+        """Share of the query's terms that occur in the indexed text.
+
+        An English question against Danish documents matches only names and
+        numbers; scaling BM25's weight by this share keeps its few, noisy
+        matches from outvoting the dense ranking.
+        """
+        if not query_tokens or not self.index.chunks:
+            return 0.0
+        vocab = self._bm25_index().idf
+        return sum(t in vocab for t in query_tokens) / len(query_tokens)
+
     # -- the search ------------------------------------------------------
     def search(self, question: str, k: int, rows: np.ndarray | None = None,
                mode: Mode = "hybrid", query_vec: np.ndarray | None = None) -> list[Hit]:
@@ -104,14 +116,16 @@ class Retriever:
             if query_vec is None:
                 query_vec = self.embedder.embed_query(question)
             dense = self.dense(query_vec, pool, rows)
+        q_tokens = tokenize(question)
         if mode in ("hybrid", "bm25"):
-            bm25 = self.keyword(tokenize(question), pool, rows)
+            bm25 = self.keyword(q_tokens, pool, rows)
         if mode == "dense":
             return [Hit(r, sc, dense_score=sc) for r, sc in dense[:k]]
         if mode == "bm25":
             return [Hit(r, sc, bm25_score=sc) for r, sc in bm25[:k]]
         fused: dict[int, float] = {}
-        for weight, ranked in ((s.dense_weight, dense), (s.bm25_weight, bm25)):
+        bm25_weight = s.bm25_weight * self.coverage(q_tokens)
+        for weight, ranked in ((s.dense_weight, dense), (bm25_weight, bm25)):
             for rank, (row, _) in enumerate(ranked):
                 fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
         dense_of, bm25_of = dict(dense), dict(bm25)
