@@ -114,26 +114,33 @@ def _split_long(text: str, block: _Block, target: int, limit: int) -> list[_Bloc
     return out
 
 
-def _merge_small(spans: list[tuple[int, int, str | None]], limit: int):
+def _merge_small(spans: list[tuple[int, int, str | None, bool]], limit: int):
     """Fold chunks too small to stand alone ("Punkt 5.", a lone case number)
-    into the chunk before them (same section) or after them."""
+    into the chunk before them (same section) or after them.  Across a
+    heading, a small chunk is folded forward only when it is a preamble with
+    no section or the next chunk is small too (runs of one-line sections like
+    "Retligt grundlag / Ej relevant"), so a real section never starts inside
+    another section's chunk."""
     out: list[tuple[int, int, str | None]] = []
     pending: tuple[int, int, str | None] | None = None
-    for start, end, sec in spans:
+    for start, end, sec, opens_section in spans:
         if pending is not None:
-            if end - pending[0] <= limit:
-                start, sec = pending[0], pending[2]
+            small_next = end - start < _MIN_CHUNK
+            if end - pending[0] <= limit and (not opens_section or pending[2] is None
+                                              or small_next):
+                start = pending[0]
+                sec = pending[2] if pending[2] is not None else sec
             else:
                 out.append(pending)
             pending = None
         if end - start >= _MIN_CHUNK:
             out.append((start, end, sec))
-        elif out and out[-1][2] == sec and end - out[-1][0] <= limit:
+        elif out and out[-1][2] == sec and not opens_section and end - out[-1][0] <= limit:
             out[-1] = (out[-1][0], end, sec)
         else:
             pending = (start, end, sec)
     if pending is not None:
-        if out and pending[1] - out[-1][0] <= limit:
+        if out and out[-1][2] == pending[2] and pending[1] - out[-1][0] <= limit:
             out[-1] = (out[-1][0], pending[1], out[-1][2])
         else:
             out.append(pending)
@@ -176,7 +183,7 @@ def chunk_document(doc_id: str, doc: ExtractedText, target: int = 600,
             current.append(part)
     close()
 
-    spans = [(g[0].start, g[-1].end, section_of.get(i)) for i, g in enumerate(groups)]
+    spans = [(g[0].start, g[-1].end, section_of.get(i), g[0].heading) for i, g in enumerate(groups)]
     merged = _merge_small(spans, limit)
     return [
         Chunk(chunk_id=f"{doc_id}#{n}", doc_id=doc_id, start=s, end=e, text=text[s:e],

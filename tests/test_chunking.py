@@ -1,0 +1,96 @@
+"""Chunking: exact offsets, headings travel with their text, sizes respected."""
+from pathlib import Path
+
+import pytest
+
+from assistant.chunking import chunk_document, looks_like_heading
+from assistant.loaders import load_file
+from assistant.models import ExtractedText
+from conftest import SHIPPED_DOCS
+from fixtures import make_docx, make_pdf
+
+SHIPPED = sorted(p for p in SHIPPED_DOCS.glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_chunks_are_exact_slices_covering_the_document(path: Path):
+    doc = load_file(path)
+    chunks = chunk_document(path.name, doc, target=600, limit=1200)
+    assert chunks
+    for c in chunks:
+        assert doc.text[c.start:c.end] == c.text
+        assert len(c.text) <= 1200
+    # in order, not overlapping, and no text lost between chunks but blank lines
+    for a, b in zip(chunks, chunks[1:]):
+        assert a.end <= b.start
+        assert doc.text[a.end:b.start].strip() == ""
+    assert doc.text[:chunks[0].start].strip() == "" and doc.text[chunks[-1].end:].strip() == ""
+
+
+def test_heading_travels_with_the_text_under_it():
+    body = " ".join(["Kommunen skal styrke informationssikkerheden i alle forvaltninger."] * 30)
+    text = f"Indledning\n\nEn kort indledning om strategien.\n\nSikkerhed og tilgængelighed\n\n{body}"
+    chunks = chunk_document("d", ExtractedText(text=text), target=400, limit=700)
+    security = [c for c in chunks if "informationssikkerheden" in c.text]
+    assert len(security) >= 2, "the long section must be split"
+    assert security[0].text.startswith("Sikkerhed og tilgængelighed")
+    for c in security:
+        assert c.section == "Sikkerhed og tilgængelighed"
+        assert c.index_text.startswith("Sikkerhed og tilgængelighed")
+        assert len(c.text) <= 700
+        # split between sentences, never inside one
+        assert c.text.rstrip().endswith(".")
+    assert not any(c.text.rstrip().endswith("Sikkerhed og tilgængelighed") for c in chunks)
+
+
+def test_lead_in_paragraph_stays_with_its_list():
+    text = ("Baggrund\n\n" + "Lang tekst om baggrunden. " * 20 +
+            "\n\nVisionen bygger på følgende 4 målsætninger:\n\n"
+            "1. Digitalisering skal sikre en stærk decentral offentlig sektor\n"
+            "2. KL og kommunerne skal stille krav til staten om infrastruktur\n"
+            "3. Borgere skal opleve sammenhæng\n4. Data skal skabe værdi")
+    chunks = chunk_document("d", ExtractedText(text=text), target=400, limit=1200)
+    holder = next(c for c in chunks if "2. KL og kommunerne" in c.text)
+    assert "følgende 4 målsætninger:" in holder.text
+
+
+def test_aalborg_security_section_is_labelled():
+    doc = load_file(SHIPPED_DOCS / "aalborg-magistraten-hoeringssvar-2015.txt")
+    chunks = chunk_document("aalborg", doc)
+    iso = next(c for c in chunks if "ISO 27.001" in c.text)
+    assert iso.section == "Sikkerhed og tilgængelighed skal gå hånd i hånd"
+
+
+def test_pdf_chunks_carry_page_numbers(tmp_path):
+    pages = [f"Afsnit {n}\n" + f"Dette er tekst på side {n} om emne nummer {n}. " * 6
+             for n in (1, 2, 3)]
+    doc = load_file(make_pdf(tmp_path, "tre.pdf", pages))
+    chunks = chunk_document("tre.pdf", doc, target=200, limit=400)
+    for n in (1, 2, 3):
+        c = next(c for c in chunks if f"side {n} om emne" in c.text)
+        assert c.page == n and c.page_end == n
+        assert c.section == f"Afsnit {n}"
+
+
+def test_docx_heading_styles_become_sections(tmp_path):
+    path = make_docx(tmp_path, "svar.docx", [
+        ("Heading 1", "Vores bemærkninger til strategien."),   # ends with "." yet is a heading
+        ("Normal", "Vi støtter visionen om en sammenhængende offentlig sektor. " * 3),
+    ])
+    chunks = chunk_document("svar.docx", load_file(path))
+    assert chunks[0].section == "Vores bemærkninger til strategien."
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Borgerbetjening 3.0", True),
+    ("Beslutning:", True),
+    ("## Sikkerhed", True),
+    ("**Sagens indhold**", True),
+    ("Sagsnr.: 330-2015-27782", False),
+    ("Den 3. marts 2015", False),
+    ("2300 København S", False),
+    ("- Borgerbetjening 3.0", False),
+    ("Aalborg Kommune er enig i strategien.", False),
+])
+def test_heading_shape(line, expected):
+    assert looks_like_heading(line) is expected
