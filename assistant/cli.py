@@ -16,6 +16,16 @@ from .errors import AssistantError
 from .models import DOC_TYPES, Answer
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return n
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant",
                                 description="Strategiassistenten / the strategy assistant")
@@ -32,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="ask a question")
     ask.add_argument("question")
     ask.add_argument("--index-dir", help="index folder (default: index/)")
-    ask.add_argument("-k", type=int, help="number of passages (default: 5)")
+    ask.add_argument("-k", type=_positive_int, help="number of passages (default: 5)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--org", action="append", help="only this organisation (repeatable)")
     ask.add_argument("--type", action="append", choices=DOC_TYPES, help="only this document type")
@@ -79,6 +89,7 @@ def _print_answer(answer: Answer, lang: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    lang = args.lang or "da"   # until the settings (ASSISTANT_LANGUAGE) are read
     try:
         settings = Settings.from_env(index_dir=getattr(args, "index_dir", None),
                                      embedder=args.embedder, language=args.lang)
@@ -96,5 +107,5 @@ def main(argv: list[str] | None = None) -> int:
             _print_answer(answer, answer.language if args.lang is None else lang)
         return 0
     except AssistantError as exc:
-        print(messages.describe(exc, getattr(args, "lang", None) or "da"), file=sys.stderr)
+        print(messages.describe(exc, lang), file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ inner product = cosine similarity.
 """
 from __future__ import annotations
 
+import re
 from typing import Literal, Sequence
 
 import numpy as np
@@ -14,6 +15,9 @@ import numpy as np
 from .errors import ConfigError, EmbedderError
 
 Kind = Literal["query", "passage"]
+# "e5" as a word of the model name ("multilingual-e5-small", "e5-base-v2"), not any
+# "e5" inside it: HF cache snapshot folders are commit hashes like ".../3e5a9c...".
+_E5_NAME = re.compile(r"(?<![a-z0-9])e5(?![a-z0-9])")
 
 
 class Embedder:
@@ -115,8 +119,10 @@ class SentenceTransformerEmbedder(Embedder):
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         model = self._load()
         texts = list(texts)
+        if not texts:  # np.atleast_2d would turn an empty result into shape (1, 0)
+            return np.zeros((0, self.dim), dtype=np.float32)
         prompts = getattr(model, "prompts", None) or {}
-        if not prompts and "e5" in self.model_name.lower():
+        if not prompts and _E5_NAME.search(self.model_name.lower()):
             texts = [("query: " if kind == "query" else "passage: ") + t for t in texts]
         encode = model.encode_query if kind == "query" else model.encode_document
         vecs = encode(texts, normalize_embeddings=True, convert_to_numpy=True,

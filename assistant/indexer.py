@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +103,7 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
         documents: list[Document] = []
         chunks: list[Chunk] = []
         reused_rows: dict[int, int] = {}    # new chunk position -> old vector row
+        relocated = False
         for path in tqdm(files, desc="Dokumenter / documents", unit="dok",
                          disable=not show_progress):
             doc_id = path.relative_to(docs_dir).as_posix()
@@ -110,6 +111,10 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
                 digest = content_hash(path)
                 previous = old.documents.get(doc_id) if old else None
                 if previous is not None and previous.content_hash == digest and same_chunking:
+                    source = str(path.resolve())
+                    if previous.source_path != source:  # the folder was moved: cite the new place
+                        previous = replace(previous, source_path=source)
+                        relocated = True
                     documents.append(previous)
                     for row in old_chunks.get(doc_id, []):
                         reused_rows[len(chunks)] = row
@@ -138,7 +143,8 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
         vectors, tokens, keys = _vectors_for(chunks, reused_rows, old, embedder, settings,
                                              report, show_progress)
         report.documents, report.chunks = len(documents), len(chunks)
-        nothing_changed = (old is not None and not (report.added or report.changed or report.removed)
+        nothing_changed = (old is not None and not relocated
+                           and not (report.added or report.changed or report.removed)
                            and [f.path for f in report.failures] == [f.path for f in old.failures])
         if not nothing_changed:
             write_index(index_dir, manifest={

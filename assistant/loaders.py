@@ -40,6 +40,11 @@ def _skipped(name: str) -> bool:
             or name.upper().startswith("README") or name.startswith("~$"))
 
 
+def _failure(path: Path, code: str, reason: str) -> LoadFailure:
+    """A refused file, its reason led by its name as DocumentError messages are."""
+    return LoadFailure(str(path), code, f"{path.name}: {reason}")
+
+
 def discover(root: Path) -> tuple[list[Path], list[LoadFailure]]:
     """All loadable files under ``root`` (recursive) and the files refused.
 
@@ -62,7 +67,7 @@ def discover(root: Path) -> tuple[list[Path], list[LoadFailure]]:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            failures.append(LoadFailure(str(folder), "unreadable",
+            failures.append(_failure(Path(folder), "unreadable",
                                         f"cannot list folder: {exc.strerror or exc}"))
             continue
         for entry in entries:
@@ -72,12 +77,12 @@ def discover(root: Path) -> tuple[list[Path], list[LoadFailure]]:
             if entry.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(real_root):
-                    failures.append(LoadFailure(str(path), "outside",
+                    failures.append(_failure(path, "outside",
                                                 f"symbolic link points outside the documents "
                                                 f"folder (to {target}); not followed"))
                     continue
                 if not target.exists():
-                    failures.append(LoadFailure(str(path), "unreadable",
+                    failures.append(_failure(path, "unreadable",
                                                 f"broken symbolic link (to {target})"))
                     continue
             if entry.is_dir():
@@ -89,7 +94,7 @@ def discover(root: Path) -> tuple[list[Path], list[LoadFailure]]:
                 files.append(path)
             else:
                 suffix = path.suffix or "(no suffix)"
-                failures.append(LoadFailure(str(path), "unsupported",
+                failures.append(_failure(path, "unsupported",
                                             f"file type {suffix} is not supported "
                                             f"(supported: {_SUPPORTED_LIST})"))
 
