@@ -124,9 +124,12 @@ class Assistant:
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                             document=index.documents[index.chunks[h.row].doc_id], score=h.score)
                     for i, h in enumerate(hits)]
+        # Relevant: the question has content words and either shares some with the
+        # documents or is close enough in meaning to a passage.
         floor = self.embedder.relevance_floor
-        relevant = (floor is None or retriever.coverage(tokenize(query)) > 0
-                    or any((h.dense_score or 0) >= floor for h in hits))
+        terms = tokenize(query)
+        relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
+                                    or any((h.dense_score or 0) >= floor for h in hits))
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant)
 
     def ask(self, question: str, k: int | None = None, *,

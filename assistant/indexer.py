@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .chunking import chunk_document
 from .config import Settings
 from .embedders import Embedder
-from .errors import DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound, \
+from .errors import ConfigError, DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound, \
     IndexVersionMismatch
 from .loaders import discover, load_file
 from .metadata import load_metadata, sidecar_path
@@ -87,7 +87,9 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
     began = time.perf_counter()
     docs_dir = Path(docs_dir or settings.docs_dir)
     if not docs_dir.is_dir():
-        raise DocumentError(docs_dir, "the documents folder does not exist")
+        raise ConfigError(f"The documents folder {docs_dir.resolve()} does not exist. Create it "
+                          f"and put documents in it, or give another folder "
+                          f"(python -m assistant index DOCS_DIR or ASSISTANT_DOCS_DIR).")
     index_dir = settings.index_dir
     report = IndexReport(index_dir=index_dir)
     with index_lock(index_dir):
