@@ -12,7 +12,7 @@ from assistant.metadata import (
 )
 from assistant.models import DocumentMeta, ExtractedText
 
-CORPUS = Path("/work/shared/corpus")
+CORPUS = Path(__file__).resolve().parent.parent / "documents"  # the shipped corpus
 AALBORG = "aalborg-magistraten-hoeringssvar-2015.txt"
 KL_LETTER = "kl-hoeringsbrev-2015-03-03.txt"
 KL_NEWS = "kl-nyhed-2015-03-05.txt"
