@@ -2,6 +2,7 @@
 
     python -m assistant index [DOCS_DIR] [--index-dir DIR] [--rebuild]
     python -m assistant ask "QUESTION" [--index-dir DIR] [-k N] [--json]
+    python -m assistant eval QUESTIONS.jsonl [--docs DIR] [--index-dir DIR] [--json]
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from . import messages
 from .api import Assistant
 from .config import Settings
 from .errors import AssistantError
+from .evaluation import evaluate, load_questions
 from .models import DOC_TYPES, Answer
 
 
@@ -46,7 +48,25 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--org", action="append", help="only this organisation (repeatable)")
     ask.add_argument("--type", action="append", choices=DOC_TYPES, help="only this document type")
+    ev = sub.add_parser("eval", help="retrieval figures on a question file (questions.jsonl format)")
+    ev.add_argument("questions")
+    ev.add_argument("--docs", help="index this documents folder first")
+    ev.add_argument("--index-dir", help="index folder (default: index/)")
+    ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     return p
+
+
+def _print_eval(figures: dict) -> None:
+    print(f"{'mode':8} {'lang':4} {'n':>3} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}")
+    for mode, by_lang in figures["modes"].items():
+        for lang, f in by_lang.items():
+            print(f"{mode:8} {lang:4} {f['n']:>3} {f['recall@1']:6.3f} {f['recall@5']:6.3f} "
+                  f"{f['recall@10']:6.3f} {f['mrr@10']:7.3f}")
+    ns = figures["no_source"]
+    print(f"no-documents questions handled: {ns['handled']}/{ns['n']}")
+    for mode, misses in figures["misses"].items():
+        if misses:
+            print(f"not in top 5 ({mode}): {', '.join(misses)}")
 
 
 def _print_index_report(report, lang: str) -> None:
@@ -98,6 +118,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "index":
             report = bot.index(args.docs_dir, rebuild=args.rebuild, show_progress=not args.quiet)
             _print_index_report(report, lang)
+            return 0
+        if args.command == "eval":
+            if args.docs:
+                bot.index(args.docs, show_progress=False)
+            figures = evaluate(bot, load_questions(args.questions))
+            if args.json:
+                json.dump(figures, sys.stdout, ensure_ascii=False)
+                sys.stdout.write("\n")
+            else:
+                _print_eval(figures)
             return 0
         answer = bot.ask(args.question, args.k, organisations=args.org, doc_types=args.type)
         if args.json:

