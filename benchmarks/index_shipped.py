@@ -39,7 +39,7 @@ def main(docs: Path) -> None:
     baseline = time.perf_counter() - t0
     chars = sum(map(len, texts))
     print(f"corpus: {report.documents} documents, {report.chunks} chunks, {chars} characters")
-    print(f"{"run":40} {'seconds':>8} {'x baseline':>10}")
+    print(f"{'run':40} {'seconds':>8} {'x baseline':>10}")
     print(f"{'baseline: embed the chunk texts only':40} {baseline:8.2f} {1:10.2f}")
     print(f"{'full build (load, chunk, embed, write)':40} {full:8.2f} {full / baseline:10.2f}")
     print(f"{'incremental run, nothing changed':40} {again:8.2f} {again / baseline:10.2f}")
