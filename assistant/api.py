@@ -18,7 +18,7 @@ from . import messages
 from .answer import compose, score_sentences
 from .config import Settings
 from .embedders import Embedder, make_embedder
-from .errors import EmbedderMismatch, InvalidQuestion
+from .errors import DocumentError, EmbedderMismatch, InvalidQuestion
 from .gazetteer import lookup
 from .indexer import IndexReport, build_index
 from .models import Answer, Passage
@@ -113,8 +113,12 @@ class Assistant:
         if analysis.municipalities:
             asked = [m.official for m in analysis.municipalities]
             missing = [o for o in asked if o.casefold() not in present]
-            orgs = [o for o in asked if o.casefold() in present]
-            if not orgs:  # only municipalities without documents: show nothing of others
+            named = [o for o in asked if o.casefold() in present]
+            if orgs:  # an organisation filter is a hard limit: intersect with the question
+                allowed = {o.casefold() for o in orgs}
+                named = [o for o in named if o.casefold() in allowed]
+            orgs = named
+            if not orgs:  # only municipalities without documents (or filtered out)
                 return _Retrieval([], analysis, missing, question, None, False)
             query = analysis.topic or question
         rows = retriever.rows_where(orgs, doc_types)
@@ -163,3 +167,49 @@ class Assistant:
                                  messages.text("sources_intro", lang))
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
+
+    # -- for the UI ----------------------------------------------------------
+    def summary(self) -> dict:
+        """What is indexed: counts per organisation and type, embedder, build time."""
+        index = self.stored_index
+        per_doc: dict[str, int] = {}
+        for c in index.chunks:
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+        by_org: dict[str, dict[str, int]] = {}
+        by_type: dict[str, dict[str, int]] = {}
+        for doc in index.documents.values():
+            for table, key in ((by_org, doc.meta.organisation or "?"), (by_type, doc.meta.doc_type or "?")):
+                row = table.setdefault(key, {"documents": 0, "chunks": 0})
+                row["documents"] += 1
+                row["chunks"] += per_doc.get(doc.doc_id, 0)
+        return {
+            "documents": len(index.documents), "chunks": len(index.chunks),
+            "by_organisation": dict(sorted(by_org.items())), "by_type": dict(sorted(by_type.items())),
+            "embedder": index.embedder_id, "dimension": index.dim,
+            "built": index.manifest.get("created_at"),
+            "failures": [f.reason for f in index.failures],
+        }
+
+    def context(self, passage: Passage, chars: int = 700) -> tuple[str, str, str]:
+        """The passage with up to ``chars`` characters of its document on each side,
+        cut at paragraph or word boundaries: (before, passage, after)."""
+        text, start, end = passage.document.text, passage.chunk.start, passage.chunk.end
+        lo = max(0, start - chars)
+        hi = min(len(text), end + chars)
+        if lo > 0:
+            cut = text.find("\n", lo, start)
+            lo = cut + 1 if cut >= 0 else (text.find(" ", lo, start) + 1 or lo)
+        if hi < len(text):
+            cut = text.rfind("\n", end, hi)
+            hi = cut if cut >= 0 else (text.rfind(" ", end, hi) if text.rfind(" ", end, hi) > 0 else hi)
+        return text[lo:start], text[start:end], text[end:hi]
+
+    def source_file(self, doc_id: str) -> Path:
+        """The original file of an indexed document, only if it lies inside the
+        documents folder (so the UI can never be made to hand out other files)."""
+        docs = self.settings.docs_dir.resolve()
+        doc = self.stored_index.documents.get(doc_id)
+        path = Path(doc.source_path).resolve() if doc else docs / doc_id
+        if doc is None or not path.is_relative_to(docs) or not path.is_file():
+            raise DocumentError(doc_id, "not a document in the documents folder")
+        return path

@@ -35,6 +35,12 @@ class Settings:
     max_question_chars: int = 2000
     embed_batch_size: int = 16
     language: str = "da"          # interface language: "da" or "en"
+    # web app
+    host: str = "127.0.0.1"       # loopback only unless deliberately changed
+    port: int = 7860
+    max_upload_mb: float = 50.0   # per uploaded file
+    username: str = ""            # with password: the app requires a login
+    password: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "docs_dir", Path(self.docs_dir))
@@ -47,6 +53,11 @@ class Settings:
                 f"({self.chunk_max})")
         if self.language not in ("da", "en"):
             raise ConfigError(f"language must be 'da' or 'en', got {self.language!r}")
+        if bool(self.username) != bool(self.password):
+            raise ConfigError("Set both ASSISTANT_USERNAME and ASSISTANT_PASSWORD for a login, "
+                              "or neither.")
+        if self.max_upload_mb <= 0:
+            raise ConfigError(f"max_upload_mb must be positive, got {self.max_upload_mb}")
         if min(self.dense_weight, self.bm25_weight) < 0:
             raise ConfigError("dense_weight and bm25_weight must be >= 0")
 

@@ -49,6 +49,12 @@ class EncryptedDocument(DocumentError):
     reason_code = "encrypted"
 
 
+class UploadRejected(DocumentError):
+    """An uploaded file was refused before it reached the documents folder."""
+
+    reason_code = "upload"
+
+
 class SidecarError(DocumentError):
     """The optional ``<file>.meta.json`` next to a document is invalid."""
 

@@ -40,6 +40,7 @@ _REASONS = {
     "sidecar": {"da": "metadatafilen (.meta.json) er ugyldig", "en": "the metadata file (.meta.json) is invalid"},
     "outside": {"da": "genvejen peger uden for dokumentmappen", "en": "the link points outside the documents folder"},
     "unreadable": {"da": "filen kunne ikke læses", "en": "the file could not be read"},
+    "upload": {"da": "filen blev afvist ved upload", "en": "the upload was refused"},
 }
 
 

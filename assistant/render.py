@@ -33,11 +33,60 @@ def passage_markdown(p: Passage, lang: str = "da") -> str:
     return f"{escape(messages.cite(p, lang))}\n\n{quoted}"
 
 
-def answer_markdown(answer: Answer, lang: str | None = None) -> str:
+def answer_markdown(answer: Answer, lang: str | None = None, with_sources: bool = True) -> str:
+    """The answer (and, unless the sources are shown elsewhere, its passages)."""
     lang = lang or answer.language
     parts = [escape(line) for line in answer.answer.split("\n")]
     out = "  \n".join(parts)
-    if answer.passages:
+    if answer.passages and with_sources:
         out += "\n\n### " + ("Kilder" if lang != "en" else "Sources") + "\n\n"
         out += "\n\n".join(passage_markdown(p, lang) for p in answer.passages)
     return out
+
+
+def _marked_html(text: str, base: int, highlights) -> str:
+    out, pos = [], 0
+    for s, e in sorted(highlights):
+        out.append(html.escape(text[pos:s - base]))
+        out.append("<mark>" + html.escape(text[s - base:e - base]) + "</mark>")
+        pos = e - base
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def sources_html(answer: Answer, contexts: list[tuple[str, str, str]], labels: dict) -> str:
+    """The cited passages as HTML: citation, passage (matches marked), and the
+    surrounding text in a native <details> element.  Every piece of document
+    text and metadata goes through ``html.escape``."""
+    if not answer.passages:
+        return f"<p class='no-sources'>{html.escape(labels['no_sources'])}</p>"
+    blocks = []
+    for p, (before, _, after) in zip(answer.passages, contexts):
+        lang = labels["lang"]
+        passage = _marked_html(p.chunk.text, p.chunk.start, p.highlights)
+        context = (f"<span class='ctx'>{html.escape(before)}</span>"
+                   f"<span class='ctx-passage'>{passage}</span>"
+                   f"<span class='ctx'>{html.escape(after)}</span>")
+        blocks.append(
+            f"<div class='source' id='source-{p.rank}'>"
+            f"<div class='cite'>{html.escape(messages.cite(p, lang))}</div>"
+            f"<blockquote class='passage'>{passage}</blockquote>"
+            f"<details class='context'><summary>{html.escape(labels['context'])}</summary>"
+            f"<div class='context-text'>{context}</div></details></div>")
+    return "\n".join(blocks)
+
+
+def export_markdown(answer: Answer, lang: str | None = None) -> str:
+    """Question, answer, quoted passages and full citations, for a meeting note."""
+    lang = lang or answer.language
+    da = lang != "en"
+    lines = [f"## {'Spørgsmål' if da else 'Question'}", "", answer.question, "",
+             f"## {'Svar' if da else 'Answer'}", "", answer.answer, ""]
+    if answer.passages:
+        lines += [f"## {'Kilder' if da else 'Sources'}", ""]
+        for p in answer.passages:
+            lines.append(messages.cite(p, lang))
+            lines.append("")
+            lines += ["> " + line if line.strip() else ">" for line in p.chunk.text.split("\n")]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,37 +1,230 @@
-"""A plain Gradio page over :class:`assistant.Assistant` (the full chat UI is
-built on top of this later).  UI code only: all logic lives in the API."""
+"""The Gradio web app: layout and event wiring only.
+
+Every decision (follow-ups, filters, answers, uploads, what may be
+downloaded) is made by the API modules; this file turns their results into
+components.  Document text reaches the page only through ``render`` (escaped).
+"""
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 from . import messages
 from .api import Assistant
+from .chat import resolve_followup
 from .errors import AssistantError
-from .render import answer_markdown
+from .models import DOC_TYPES
+from .render import answer_markdown, export_markdown, sources_html
+from .ui_text import EXAMPLES, LABELS
+from .uploads import save_upload
 
-EXAMPLES = [
-    "Hvad siger Aalborg om sikkerhed?",
-    "What does Aalborg say about security?",
-    "Hvad er fristen for at sende høringssvar til KL?",
-    "Hvad besluttede Økonomiudvalget i Slagelse?",
-]
+CSS = """
+.source {border-left: 3px solid #b4c6e7; padding: 4px 10px; margin-bottom: 12px;}
+.source .cite {font-size: 0.85em; color: #444;}
+.source mark, .context-text mark {background: #ffe58a;}
+.context-text {white-space: pre-wrap; font-size: 0.9em; color: #555;}
+.context-text .ctx-passage {color: #000; background: #eef3fb;}
+blockquote.passage {white-space: pre-wrap; margin: 6px 0;}
+"""
+
+
+class AppLogic:
+    """The handlers behind the page, as plain methods (testable without a browser)."""
+
+    def __init__(self, bot: Assistant):
+        self.bot = bot
+
+    def labels(self, lang: str) -> dict:
+        return LABELS.get(lang, LABELS["da"])
+
+    def ask(self, question: str, history: list, previous: str | None, orgs: list[str] | None,
+            types: list[str] | None, lang: str):
+        """One chat turn: returns history, sources, files, export text/file, note, state."""
+        labels = self.labels(lang)
+        history = list(history or [])
+        question = (question or "").strip()
+        if not question:
+            return history, sources_html_empty(labels), None, "", None, "", previous
+        resolved = resolve_followup(question, previous)
+        try:
+            answer = self.bot.ask(resolved, organisations=orgs or None, doc_types=types or None)
+        except AssistantError as exc:
+            history += [{"role": "user", "content": question},
+                        {"role": "assistant", "content": messages.describe(exc, lang)}]
+            return history, sources_html_empty(labels), None, "", None, "", previous
+        history += [{"role": "user", "content": question},
+                    {"role": "assistant",
+                     "content": answer_markdown(answer, lang, with_sources=False)}]
+        contexts = [self.bot.context(p) for p in answer.passages]
+        originals = sorted({str(self.bot.source_file(p.chunk.doc_id)) for p in answer.passages})
+        note = f"*{labels['resolved']}: {resolved}*" if resolved != question else ""
+        exported = export_markdown(answer, lang)
+        return (history, sources_html(answer, contexts, labels), originals or None, exported,
+                _write_export(exported), note, resolved)
+
+    def upload(self, files: list | None, lang: str) -> str:
+        """Save uploads into the documents folder, index incrementally, report per file."""
+        labels = self.labels(lang)
+        if not files:
+            return labels["none_uploaded"]
+        settings = self.bot.settings
+        lines, saved = [], []
+        for f in files:
+            path = Path(getattr(f, "name", f))
+            original = getattr(f, "orig_name", None) or path.name
+            try:
+                saved.append(save_upload(path, original, settings.docs_dir,
+                                         int(settings.max_upload_mb * 1e6)))
+            except AssistantError as exc:
+                lines.append(f"- {labels['refused']}: {messages.describe(exc, lang)}")
+        try:
+            report = self.bot.index(show_progress=True)
+        except AssistantError as exc:
+            return "\n".join(lines + [messages.describe(exc, lang)])
+        failed = {Path(f.path).resolve(): f for f in report.failures}
+        for path in saved:
+            failure = failed.get(path.resolve())
+            if failure:
+                lines.append(f"- {labels['refused']}: " + messages.describe_failure(
+                    failure.reason_code, failure.reason, lang))
+            else:
+                lines.append(f"- {labels['uploaded']}: {path.name}")
+        return "\n".join(lines)
+
+    def index_info(self, lang: str) -> str:
+        labels = self.labels(lang)
+        try:
+            s = self.bot.summary()
+        except AssistantError as exc:
+            return messages.describe(exc, lang)
+        rows = [f"**{s['documents']} {labels['documents']}, {s['chunks']} {labels['chunks']}**  ",
+                f"{labels['embedder']}: `{s['embedder']}` ({s['dimension']})  ",
+                f"{labels['built']}: {s['built']}", "",
+                f"| {labels['organisation']} | {labels['documents']} | {labels['chunks']} |",
+                "| --- | ---: | ---: |"]
+        rows += [f"| {org} | {v['documents']} | {v['chunks']} |" for org, v in s["by_organisation"].items()]
+        rows += ["", f"| {labels['type']} | {labels['documents']} | {labels['chunks']} |",
+                 "| --- | ---: | ---: |"]
+        rows += [f"| {messages.doc_type_label(t, lang) or t} | {v['documents']} | {v['chunks']} |"
+                 for t, v in s["by_type"].items()]
+        if s["failures"]:
+            rows += ["", f"**{labels['refused']}:**"] + [f"- {r}" for r in s["failures"]]
+        return "\n".join(rows)
+
+    def organisation_choices(self) -> list[str]:
+        try:
+            return self.bot.organisations()
+        except AssistantError:
+            return []
+
+
+def sources_html_empty(labels: dict) -> str:
+    return f"<p class='no-sources'>{labels['no_sources']}</p>"
+
+
+def _write_export(text: str) -> str:
+    folder = Path(tempfile.mkdtemp(prefix="strategiassistent-"))
+    path = folder / "svar.md"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
 
 
 def build_app(bot: Assistant):
     import gradio as gr
 
-    def ask(question: str) -> str:
-        try:
-            return answer_markdown(bot.ask(question))
-        except AssistantError as exc:
-            return messages.describe(exc, bot.settings.language)
+    logic = AppLogic(bot)
+    da = LABELS["da"]
+    type_choices = [(messages.doc_type_label(t, "da"), t) for t in DOC_TYPES]
 
     with gr.Blocks(title="Strategiassistenten") as app:
-        gr.Markdown("# Strategiassistenten\nSpørg om den fælleskommunale "
-                    "digitaliseringsstrategi 2016-2020 og høringssvarene. "
-                    "*Ask in Danish or English.*")
-        question = gr.Textbox(label="Spørgsmål / question", lines=1)
-        button = gr.Button("Spørg / ask", variant="primary")
-        output = gr.Markdown()
-        gr.Examples(EXAMPLES, inputs=question)
-        button.click(ask, question, output, api_name="ask")
-        question.submit(ask, question, output)
+        lang = gr.State("da")
+        previous = gr.State(None)
+        with gr.Row():
+            title = gr.Markdown(da["title"], elem_id="title")
+            language = gr.Radio([("Dansk", "da"), ("English", "en")], value="da",
+                                label="Sprog / language", elem_id="language", scale=0)
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label=da["chat"], elem_id="chat", height=460)
+                with gr.Row():
+                    question = gr.Textbox(label=da["question"], placeholder=da["placeholder"],
+                                          elem_id="question", scale=5)
+                    send = gr.Button(da["send"], variant="primary", elem_id="send", scale=1)
+                note = gr.Markdown(elem_id="resolved")
+                with gr.Row():
+                    orgs = gr.Dropdown(logic.organisation_choices(), multiselect=True,
+                                       label=da["org_filter"], elem_id="org-filter")
+                    types = gr.Dropdown(type_choices, multiselect=True, label=da["type_filter"],
+                                        elem_id="type-filter")
+                gr.Examples(EXAMPLES, inputs=question, label=da["examples"])
+                clear = gr.Button(da["clear"], elem_id="clear", size="sm")
+                export = gr.Textbox(label=da["export"], lines=4, max_lines=12, buttons=["copy"],
+                                    elem_id="export", interactive=False)
+                download = gr.DownloadButton(da["download"], elem_id="download-md")
+            with gr.Column(scale=2):
+                sources_title = gr.Markdown(f"### {da['sources']}")
+                sources = gr.HTML(sources_html_empty(da), elem_id="sources")
+                originals = gr.File(label=da["originals"], file_count="multiple",
+                                    interactive=False, elem_id="originals")
+        with gr.Accordion(da["upload_tab"], open=False, elem_id="upload-panel") as upload_panel:
+            files = gr.File(label=da["upload"], file_count="multiple", elem_id="upload",
+                            file_types=[".pdf", ".docx", ".txt", ".md", ".html", ".htm"])
+            upload_btn = gr.Button(da["upload_btn"], elem_id="upload-btn")
+            upload_status = gr.Markdown(elem_id="upload-status")
+        with gr.Accordion(da["index_tab"], open=False, elem_id="index-panel") as index_panel:
+            info = gr.Markdown(logic.index_info("da"), elem_id="index-info")
+
+        outputs = [chat, sources, originals, export, download, note, previous]
+        inputs = [question, chat, previous, orgs, types, lang]
+        for trigger in (send.click, question.submit):
+            trigger(logic.ask, inputs, outputs, api_name=False).then(
+                lambda: "", None, question, api_name=False)
+
+        def api_ask(q: str, organisations: list[str] | None = None,
+                    doc_types: list[str] | None = None) -> dict:
+            """The answer with its passages as JSON, the same shape as the CLI's --json."""
+            return bot.ask(q, organisations=organisations or None,
+                           doc_types=doc_types or None).to_dict()
+
+        gr.api(api_ask, api_name="ask")
+
+        def reset(lang_value):
+            return [], sources_html_empty(logic.labels(lang_value)), None, "", None, "", None
+        clear.click(reset, lang, outputs, api_name=False)
+
+        def after_upload(file_list, lang_value, progress=gr.Progress(track_tqdm=True)):
+            status = logic.upload(file_list, lang_value)
+            return (status, logic.index_info(lang_value),
+                    gr.update(choices=logic.organisation_choices()), None)
+        upload_btn.click(after_upload, [files, lang], [upload_status, info, orgs, files],
+                         api_name=False, concurrency_limit=1)
+
+        def switch_language(value):
+            t = logic.labels(value)
+            return (value, t["title"], gr.update(label=t["chat"]),
+                    gr.update(label=t["question"], placeholder=t["placeholder"]),
+                    gr.update(value=t["send"]), gr.update(label=t["org_filter"]),
+                    gr.update(label=t["type_filter"], choices=[
+                        (messages.doc_type_label(d, value), d) for d in DOC_TYPES]),
+                    gr.update(value=t["clear"]), gr.update(label=t["export"]),
+                    gr.update(label=t["download"]), f"### {t['sources']}",
+                    gr.update(label=t["originals"]), gr.update(label=t["upload_tab"]),
+                    gr.update(label=t["upload"]), gr.update(value=t["upload_btn"]),
+                    gr.update(label=t["index_tab"]), logic.index_info(value))
+        language.change(switch_language, language,
+                        [lang, title, chat, question, send, orgs, types, clear, export, download,
+                         sources_title, originals, upload_panel, files, upload_btn, index_panel,
+                         info], api_name=False)
     return app
+
+
+def launch(bot: Assistant, **kwargs):
+    """Serve on the configured loopback address; login when configured."""
+    s = bot.settings
+    auth = (s.username, s.password) if s.username else None
+    app = build_app(bot)
+    app.queue(max_size=64, default_concurrency_limit=4)
+    return app.launch(server_name=s.host, server_port=s.port, share=False, auth=auth,
+                      enable_monitoring=False, max_file_size=int(s.max_upload_mb * 1e6),
+                      allowed_paths=[str(s.docs_dir.resolve())], css=CSS,
+                      footer_links=["api"], **kwargs)
