@@ -14,7 +14,7 @@ from . import messages
 from .api import Assistant
 from .config import Settings
 from .errors import AssistantError
-from .evaluation import evaluate, load_questions
+from .evaluation import VARIANTS, evaluate, load_questions
 from .models import DOC_TYPES, Answer
 
 
@@ -53,15 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--docs", help="index this documents folder first")
     ev.add_argument("--index-dir", help="index folder (default: index/)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ev.add_argument("--all-variants", action="store_true",
+                    help="also compare every fusion setting tried (one table, same index)")
     return p
 
 
 def _print_eval(figures: dict) -> None:
-    print(f"{'mode':8} {'lang':4} {'n':>3} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR@10':>7}")
+    width = max(len(m) for m in figures["modes"])
+    print(f"{'variant':{width}} {'lang':4} {'n':>3} {'R@1':>6} {'R@5':>6} {'R@10':>6} "
+          f"{'MRR@10':>7} {'nDCG@10':>8}")
     for mode, by_lang in figures["modes"].items():
         for lang, f in by_lang.items():
-            print(f"{mode:8} {lang:4} {f['n']:>3} {f['recall@1']:6.3f} {f['recall@5']:6.3f} "
-                  f"{f['recall@10']:6.3f} {f['mrr@10']:7.3f}")
+            print(f"{mode:{width}} {lang:4} {f['n']:>3} {f['recall@1']:6.3f} {f['recall@5']:6.3f} "
+                  f"{f['recall@10']:6.3f} {f['mrr@10']:7.3f} {f['ndcg@10']:8.3f}")
     ns = figures["no_source"]
     print(f"no-documents questions handled: {ns['handled']}/{ns['n']}")
     for mode, misses in figures["misses"].items():
@@ -122,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             if args.docs:
                 bot.index(args.docs, show_progress=False)
-            figures = evaluate(bot, load_questions(args.questions))
+            figures = evaluate(bot, load_questions(args.questions),
+                               VARIANTS if args.all_variants else None)
             if args.json:
                 json.dump(figures, sys.stdout, ensure_ascii=False)
                 sys.stdout.write("\n")

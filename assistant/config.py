@@ -30,6 +30,7 @@ class Settings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 0.5
+    bm25_coverage: bool = True    # scale BM25's weight by the question's term coverage
     candidates: int = 50          # per retriever, before fusion
     answer_sentences: int = 3     # sentences quoted in the extractive answer
     max_question_chars: int = 2000
@@ -76,7 +77,12 @@ class Settings:
                 continue
             typ = type(f.default)
             try:
-                values[f.name] = typ(raw) if typ is not Path else Path(raw)
+                if typ is bool:
+                    if raw.lower() not in ("1", "0", "true", "false", "yes", "no"):
+                        raise ValueError(raw)
+                    values[f.name] = raw.lower() in ("1", "true", "yes")
+                else:
+                    values[f.name] = typ(raw) if typ is not Path else Path(raw)
             except ValueError as exc:
                 raise ConfigError(
                     f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a valid {typ.__name__}"

@@ -7,11 +7,13 @@ cuts the evidence in two still credits the chunk holding most of it.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .api import Assistant
+from .models import Chunk
 from .search import Mode
 
 
@@ -45,8 +47,7 @@ def locate_evidence(bot: Assistant, question: dict) -> list[Evidence]:
     return found
 
 
-def is_hit(passage, evidence: list[Evidence]) -> bool:
-    c = passage.chunk
+def is_hit(c: Chunk, evidence: list[Evidence]) -> bool:
     for ev in evidence:
         overlap = min(c.end, ev.end) - max(c.start, ev.start)
         if c.doc_id == ev.doc_id and overlap * 2 >= ev.end - ev.start:
@@ -54,38 +55,66 @@ def is_hit(passage, evidence: list[Evidence]) -> bool:
     return False
 
 
-def first_hit_rank(bot: Assistant, question: dict, mode: Mode, k: int = 10) -> int | None:
+# What the eval command compares, on one index: the default and each setting tried.
+VARIANTS: dict[str, tuple[Mode, dict]] = {
+    "hybrid": ("hybrid", {}),
+    "dense": ("dense", {}),
+    "bm25": ("bm25", {}),
+    "hybrid equal weights, no coverage": ("hybrid", {"bm25_weight": 1.0, "bm25_coverage": False}),
+    "hybrid bm25 0.5, no coverage": ("hybrid", {"bm25_coverage": False}),
+    "hybrid bm25 1.0": ("hybrid", {"bm25_weight": 1.0}),
+    "hybrid bm25 0.3": ("hybrid", {"bm25_weight": 0.3}),
+    "hybrid rrf k=20": ("hybrid", {"rrf_k": 20}),
+}
+
+
+def ranked_hits(bot: Assistant, question: dict, mode: Mode, k: int = 10) -> tuple[list[bool], int]:
+    """Hit flags of the top ``k`` passages and how many chunks in the index are hits."""
     evidence = locate_evidence(bot, question)
-    for p in bot.search(question["question"], k, mode=mode):
-        if is_hit(p, evidence):
-            return p.rank
-    return None
+    flags = [is_hit(p.chunk, evidence) for p in bot.search(question["question"], k, mode=mode)]
+    relevant = sum(is_hit(c, evidence) for c in bot.stored_index.chunks)
+    return flags, relevant
 
 
-def _metrics(ranks: list[int | None]) -> dict:
-    n = len(ranks) or 1
+def _metrics(results: list[tuple[list[bool], int]]) -> dict:
+    n = len(results) or 1
+    first = [next((i + 1 for i, hit in enumerate(flags) if hit), None) for flags, _ in results]
+    ndcg = 0.0
+    for flags, relevant in results:
+        dcg = sum(1 / math.log2(i + 2) for i, hit in enumerate(flags[:10]) if hit)
+        ideal = sum(1 / math.log2(i + 2) for i in range(min(relevant, 10)))
+        ndcg += dcg / ideal if ideal else 0.0
     return {
-        "n": len(ranks),
-        "recall@1": sum(r is not None and r <= 1 for r in ranks) / n,
-        "recall@5": sum(r is not None and r <= 5 for r in ranks) / n,
-        "recall@10": sum(r is not None and r <= 10 for r in ranks) / n,
-        "mrr@10": sum(1 / r for r in ranks if r is not None and r <= 10) / n,
+        "n": len(results),
+        "recall@1": sum(r is not None and r <= 1 for r in first) / n,
+        "recall@5": sum(r is not None and r <= 5 for r in first) / n,
+        "recall@10": sum(r is not None and r <= 10 for r in first) / n,
+        "mrr@10": sum(1 / r for r in first if r is not None and r <= 10) / n,
+        "ndcg@10": ndcg / n,
     }
 
 
 def evaluate(bot: Assistant, questions: list[dict],
-             modes: tuple[Mode, ...] = ("hybrid", "dense", "bm25")) -> dict:
-    """Figures per retrieval mode, overall and per language, and no-source handling."""
+             variants: dict[str, tuple[Mode, dict]] | None = None) -> dict:
+    """Figures per variant, overall and per language, and no-source handling.
+
+    Every variant searches the same index with the same embedder; only the
+    retrieval settings differ.
+    """
+    variants = variants or {k: VARIANTS[k] for k in ("hybrid", "dense", "bm25")}
     answerable = [q for q in questions if q.get("evidence")]
     unanswerable = [q for q in questions if q.get("expect") == "no_source_for_municipality"]
     result: dict = {"modes": {}, "misses": {}}
-    for mode in modes:
-        ranks = {q["id"]: first_hit_rank(bot, q, mode) for q in answerable}
-        figures = {"all": _metrics(list(ranks.values()))}
+    for name, (mode, overrides) in variants.items():
+        runner = Assistant(bot.settings.with_(**overrides), embedder=bot.embedder) \
+            if overrides else bot
+        per_q = {q["id"]: ranked_hits(runner, q, mode) for q in answerable}
+        figures = {"all": _metrics(list(per_q.values()))}
         for lang in sorted({q["lang"] for q in answerable}):
-            figures[lang] = _metrics([ranks[q["id"]] for q in answerable if q["lang"] == lang])
-        result["modes"][mode] = figures
-        result["misses"][mode] = sorted(qid for qid, r in ranks.items() if r is None or r > 5)
+            figures[lang] = _metrics([per_q[q["id"]] for q in answerable if q["lang"] == lang])
+        result["modes"][name] = figures
+        result["misses"][name] = sorted(qid for qid, (flags, _) in per_q.items()
+                                        if not any(flags[:5]))
     handled = 0
     for q in unanswerable:
         answer = bot.ask(q["question"])

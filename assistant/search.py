@@ -124,7 +124,7 @@ class Retriever:
         if mode == "bm25":
             return [Hit(r, sc, bm25_score=sc) for r, sc in bm25[:k]]
         fused: dict[int, float] = {}
-        bm25_weight = s.bm25_weight * self.coverage(q_tokens)
+        bm25_weight = s.bm25_weight * (self.coverage(q_tokens) if s.bm25_coverage else 1.0)
         for weight, ranked in ((s.dense_weight, dense), (bm25_weight, bm25)):
             for rank, (row, _) in enumerate(ranked):
                 fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)

@@ -43,7 +43,7 @@ def test_aalborg_security_in_danish_and_english(shipped_assistant, question):
     assert {p.document.meta.organisation for p in answer.passages} == {"Aalborg Kommune"}
     q = next(q for q in load_questions(QUESTIONS) if q["id"] == "a-sec-da")
     evidence = locate_evidence(shipped_assistant, q)
-    assert any(is_hit(p, evidence) for p in answer.passages[:3])
+    assert any(is_hit(p.chunk, evidence) for p in answer.passages[:3])
 
 
 def test_answer_quotes_are_verbatim_and_cited(shipped_assistant):
