@@ -1,0 +1,237 @@
+"""The real app in a real browser: Debian's headless chromium driven by Playwright.
+
+One user session walks through what staff and politicians do: ask about
+Aalborg, open a source in context, download the original, ask a follow-up,
+filter by document type, upload a DOCX and find it, meet a document carrying
+script, switch to English and take the answer away as Markdown.  Screenshots
+of each state go to ``test-output/screenshots``; the time from question to
+answer is printed (reported, not asserted).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, SHIPPED_DOCS
+from fixtures import make_docx
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO / "test-output" / "screenshots"
+TIMINGS = REPO / "test-output" / "browser-timings.json"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"),
+    reason="Debian chromium is not installed (apt-get install chromium)")
+
+XSS_TEXT = ("# Parkering i midtbyen\n\n"
+            "Kommunen vil indføre digitale parkeringsautomater i midtbyen. "
+            "<script>window.__xss = 'script'</script> Borgerne kan betale parkering med en app. "
+            "Ordningen for parkeringsautomaterne evalueres efter et år.\n")
+XSS_TITLE = "Parkering <img src=x onerror=\"window.__xss='img'\">"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app started as users start it (``python app.py``) on a copy of the
+    shipped documents plus one document carrying script and markup."""
+    root = tmp_path_factory.mktemp("browser")
+    docs = root / "documents"
+    shutil.copytree(SHIPPED_DOCS, docs)
+    (docs / "parkering.md").write_text(XSS_TEXT, encoding="utf-8")
+    (docs / "parkering.md.meta.json").write_text(
+        json.dumps({"title": XSS_TITLE}), encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_PORT": str(port),
+           "ASSISTANT_DOCS_DIR": str(docs), "ASSISTANT_INDEX_DIR": str(root / "index")}
+    log = (root / "app.log").open("w+")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 180
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail("the app exited early:\n" + log.read())
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("the app did not answer within 180 s")
+                time.sleep(0.5)
+        yield {"url": url, "docs": docs, "root": root}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(app):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                      accept_downloads=True)
+        pg = context.new_page()
+        pg.set_default_timeout(60_000)
+        dialogs: list[str] = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.dialogs = dialogs
+        pg.goto(app["url"])
+        pg.locator("#question textarea").wait_for()
+        yield pg
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def ask(page, question: str) -> float:
+    """Type a question, press the button, wait for the new answer; seconds taken."""
+    bot_messages = page.locator("#chat .message.bot, #chat [data-testid='bot']")
+    before = bot_messages.count()
+    page.locator("#question textarea").fill(question)
+    started = time.perf_counter()
+    page.locator("#send").click()
+    page.wait_for_function(
+        "n => document.querySelectorAll(\"#chat .message.bot, #chat [data-testid='bot']\")"
+        ".length > n", arg=before)
+    page.wait_for_function("() => !document.querySelector('#sources .pending, #chat .pending')")
+    page.wait_for_timeout(300)  # the sources panel is updated in the same event
+    return time.perf_counter() - started
+
+
+def last_answer(page) -> str:
+    return page.locator("#chat .message.bot, #chat [data-testid='bot']").last.inner_text()
+
+
+def citations(page) -> list[str]:
+    return page.locator("#sources .source .cite").all_inner_texts()
+
+
+def test_a_user_session_in_the_browser(app, page):
+    timings: dict[str, float] = {}
+    shot(page, "01-start")
+
+    # 1. The headline question: an answer with numbered citations naming Aalborg.
+    timings["Hvad siger Aalborg om sikkerhed?"] = ask(page, "Hvad siger Aalborg om sikkerhed?")
+    answer = last_answer(page)
+    assert "[1]" in answer
+    cites = citations(page)
+    assert cites and all("Aalborg Kommune" in c for c in cites), cites
+    assert page.locator("#sources .source mark").count() >= 1  # matched sentences marked
+    shot(page, "02-answer-aalborg")
+
+    # 2. A source in context: the surrounding document text opens under the passage.
+    first = page.locator("#sources .source").first
+    passage = first.locator("blockquote.passage").inner_text()
+    first.locator("details.context summary").click()
+    context = first.locator(".context-text")
+    context.wait_for(state="visible")
+    assert passage.strip()[:80] in context.inner_text()
+    assert len(context.inner_text()) > len(passage)
+    shot(page, "03-source-in-context")
+
+    # 3. The original document can be downloaded from the sources panel.
+    link = page.locator("#originals a[href]").first
+    href = link.get_attribute("href")
+    response = page.request.get(href if href.startswith("http") else app["url"] + href.lstrip("/"))
+    assert response.status == 200
+    assert "Aalborg" in response.text()
+
+    # 4. A follow-up borrows the topic and swaps the municipality.
+    ask(page, "og hvad med Slagelse?")
+    assert "Slagelse" in page.locator("#resolved").inner_text()
+    cites = citations(page)
+    assert cites and all("Slagelse Kommune" in c for c in cites), cites
+    shot(page, "04-follow-up-slagelse")
+
+    # 5. A document-type filter: only news passages are cited.
+    page.locator("#clear").click()
+    type_filter = page.locator("#type-filter input")
+    type_filter.click()
+    page.get_by_role("option", name="Nyhed").click()
+    page.keyboard.press("Escape")
+    ask(page, "Hvad sker der med strategien?")
+    cites = citations(page)
+    assert cites and all("· nyhed ·" in c for c in cites), cites
+    shot(page, "05-filter-news")
+    page.reload()
+    page.locator("#question textarea").wait_for()
+
+    # 6. Upload a DOCX from the browser; it is searchable at once.
+    docx = make_docx(app["root"], "Vejen høringssvar.docx", [
+        ("Heading 1", "Høringssvar fra Vejen Kommune"),
+        ("Normal", "Vejen Kommune ønsker, at droner bruges til inspektion af kommunale "
+                   "bygninger og broer i strategiperioden."),
+    ], title="Høringssvar fra Vejen Kommune")
+    page.locator("#upload-panel").get_by_text("Tilføj dokumenter").click()
+    page.locator("#upload input[type=file]").set_input_files(str(docx))
+    page.wait_for_timeout(500)
+    page.locator("#upload-btn").click()
+    page.locator("#upload-status").get_by_text("Indekseret").wait_for(timeout=120_000)
+    assert "Vejen" in page.locator("#upload-status").inner_text()
+    assert (app["docs"] / "uploads").is_dir()
+    shot(page, "06-upload-indexed")
+    ask(page, "Hvad siger Vejen om droner?")
+    cites = citations(page)
+    assert cites and "Vejen" in cites[0], cites
+    assert "droner" in page.locator("#sources .source").first.inner_text()
+    shot(page, "07-answer-from-upload")
+
+    # 7. Script and markup in a document are shown as text and never run.
+    ask(page, "Hvad skal parkeringsautomaterne evalueres?")
+    sources = page.locator("#sources").inner_text()
+    assert "window.__xss" in sources  # shown, as text
+    assert page.evaluate("() => window.__xss === undefined")
+    assert page.locator("#sources script, #sources img, #chat img[onerror]").count() == 0
+    assert not page.dialogs
+    shot(page, "08-script-shown-as-text")
+
+    # 8. English interface and an English question.
+    page.locator("#language").get_by_text("English").click()
+    page.locator("#send").get_by_text("Ask").wait_for()
+    timings["What does Aalborg say about security?"] = ask(
+        page, "What does Aalborg say about security?")
+    cites = citations(page)
+    assert cites and all("Aalborg Kommune" in c for c in cites), cites
+    shot(page, "09-english")
+
+    # 9. The answer as Markdown for a meeting note: question, answer, quotes, citations.
+    exported = page.locator("#export textarea").input_value()
+    assert exported.startswith("## Question")
+    assert "## Sources" in exported and "Aalborg Kommune" in exported and "\n> " in exported
+    with page.expect_download() as download:
+        page.locator("#download-md").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert saved == exported
+    shot(page, "10-export")
+
+    TIMINGS.parent.mkdir(parents=True, exist_ok=True)
+    TIMINGS.write_text(json.dumps(timings, ensure_ascii=False, indent=2), encoding="utf-8")
+    print("question to answer in the browser (s):", timings)
