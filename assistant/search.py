@@ -123,8 +123,14 @@ class Retriever:
             return [Hit(r, sc, dense_score=sc) for r, sc in dense[:k]]
         if mode == "bm25":
             return [Hit(r, sc, bm25_score=sc) for r, sc in bm25[:k]]
+        return self.fuse(dense, bm25, q_tokens, k)
+
+    def fuse(self, dense: list[tuple[int, float]], bm25: list[tuple[int, float]],
+             query_tokens: list[str], k: int) -> list[Hit]:
+        """Weighted reciprocal rank fusion of the two ranked lists."""
+        s = self.settings
         fused: dict[int, float] = {}
-        bm25_weight = s.bm25_weight * (self.coverage(q_tokens) if s.bm25_coverage else 1.0)
+        bm25_weight = s.bm25_weight * (self.coverage(query_tokens) if s.bm25_coverage else 1.0)
         for weight, ranked in ((s.dense_weight, dense), (bm25_weight, bm25)):
             for rank, (row, _) in enumerate(ranked):
                 fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
