@@ -1,7 +1,7 @@
 """Extractive answers: the question's best sentences, each with its citation.
 
 Nothing is generated.  The sentences of the top passages are scored against
-the question (cosine of their embeddings, plus the share of the question's
+the question (cosine of their stored embeddings, plus the share of the question's
 stemmed terms they contain) and the best are quoted, each followed by the
 number of the passage it comes from.
 """
@@ -11,13 +11,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .chunking import looks_like_heading
-from .embedders import Embedder
 from .models import Passage
-from .sentences import sentence_spans
 from .tokens import tokenize
 
-_MIN_SENTENCE = 15      # characters; shorter pieces are labels, not statements
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
 
@@ -31,24 +27,22 @@ class ScoredSentence:
 
 
 def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
-                    embedder: Embedder) -> list[ScoredSentence]:
-    """Every sentence of the passages, scored against the query, best first."""
+                    statements: list[tuple[list[tuple[int, int]], np.ndarray]]
+                    ) -> list[ScoredSentence]:
+    """Every statement of the passages, scored against the query, best first.
+
+    ``statements`` holds, per passage, the spans and stored vectors of its
+    statements (embedded at indexing time, so answering embeds nothing more).
+    """
     q_terms = set(tokenize(query))
-    found: list[tuple[int, int, int, str]] = []
-    for i, p in enumerate(passages):
-        for s, e in sentence_spans(p.chunk.text, base=p.chunk.start):
-            sentence = p.document.text[s:e]
-            # Headings name a topic but state nothing: never quote them as the answer.
-            if len(sentence) >= _MIN_SENTENCE and not looks_like_heading(sentence.lstrip("-*• ")):
-                found.append((i, s, e, sentence))
-    if not found:
-        return []
-    vecs = embedder.embed_batch([f[3] for f in found], "passage")
-    cosine = vecs @ query_vec
     scored = []
-    for (i, s, e, sentence), cos in zip(found, cosine):
-        overlap = len(q_terms & set(tokenize(sentence))) / len(q_terms) if q_terms else 0.0
-        scored.append(ScoredSentence(i, s, e, float(cos) + _LEXICAL_WEIGHT * overlap))
+    for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
+        if not spans:
+            continue
+        for (s, e), cos in zip(spans, vecs @ query_vec):
+            sentence = p.document.text[s:e]
+            overlap = len(q_terms & set(tokenize(sentence))) / len(q_terms) if q_terms else 0.0
+            scored.append(ScoredSentence(i, s, e, float(cos) + _LEXICAL_WEIGHT * overlap))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
 
 

@@ -36,6 +36,8 @@ class _Retrieval:
     query: str                    # what was searched (the question minus municipality names)
     query_vec: np.ndarray | None
     relevant: bool                # anything in the index resembles the question
+    rows: tuple[int, ...] = ()    # index rows of the passages ...
+    index: StoredIndex | None = None  # ... in this index version (a reload may follow)
 
 
 class Assistant:
@@ -134,7 +136,8 @@ class Assistant:
         terms = tokenize(query)
         relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                     or any((h.dense_score or 0) >= floor for h in hits))
-        return _Retrieval(passages, analysis, missing, query, query_vec, relevant)
+        return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
+                          tuple(h.row for h in hits), index)
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
@@ -162,7 +165,8 @@ class Assistant:
                 else:
                     parts.append(messages.text("nothing_found", lang))
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
-        scored = score_sentences(found.query, found.query_vec, found.passages, self.embedder)
+        scored = score_sentences(found.query, found.query_vec, found.passages,
+                                 [found.index.statements(row) for row in found.rows])
         text, passages = compose(found.passages, scored, self.settings.answer_sentences,
                                  messages.text("sources_intro", lang))
         parts.append(text)

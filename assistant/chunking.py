@@ -190,3 +190,21 @@ def chunk_document(doc_id: str, doc: ExtractedText, target: int = 600,
               section=sec, page=doc.page_at(s), page_end=doc.page_at(max(s, e - 1)))
         for n, (s, e, sec) in enumerate(merged)
     ]
+
+
+MIN_STATEMENT = 15  # characters; shorter pieces are labels, not statements
+
+
+def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """Document offsets of the chunk's sentences that state something.
+
+    These are what the index embeds one by one (so a short statement inside a
+    long passage can be found) and what an answer may quote; headings and
+    labels name a topic but state nothing.
+    """
+    spans = []
+    for s, e in sentence_spans(chunk.text, base=chunk.start):
+        sentence = chunk.text[s - chunk.start:e - chunk.start]
+        if len(sentence) >= MIN_STATEMENT and not looks_like_heading(sentence.lstrip("-*• ")):
+            spans.append((s, e))
+    return spans

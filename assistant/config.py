@@ -26,11 +26,14 @@ class Settings:
     # chunking, in characters
     chunk_target: int = 600
     chunk_max: int = 1200
-    # hybrid fusion: weighted reciprocal rank fusion
-    rrf_k: int = 60
+    # hybrid fusion: weighted reciprocal rank fusion of three lists (chunk vectors,
+    # statement vectors, BM25); weights chosen on both question sets (README)
+    rrf_k: int = 20
     dense_weight: float = 1.0
-    bm25_weight: float = 0.5
-    bm25_coverage: bool = True    # scale BM25's weight by the question's term coverage
+    sentence_weight: float = 1.0
+    bm25_weight: float = 1.0
+    bm25_coverage: bool = False   # scale BM25's weight by the question's term coverage
+    query_glossary: bool = True   # Danish glossary words for English questions' BM25
     candidates: int = 50          # per retriever, before fusion
     answer_sentences: int = 3     # sentences quoted in the extractive answer
     max_question_chars: int = 2000
@@ -59,8 +62,8 @@ class Settings:
                               "or neither.")
         if self.max_upload_mb <= 0:
             raise ConfigError(f"max_upload_mb must be positive, got {self.max_upload_mb}")
-        if min(self.dense_weight, self.bm25_weight) < 0:
-            raise ConfigError("dense_weight and bm25_weight must be >= 0")
+        if min(self.dense_weight, self.sentence_weight, self.bm25_weight) < 0:
+            raise ConfigError("dense_weight, sentence_weight and bm25_weight must be >= 0")
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":

@@ -60,11 +60,17 @@ VARIANTS: dict[str, tuple[Mode, dict]] = {
     "hybrid": ("hybrid", {}),
     "dense": ("dense", {}),
     "bm25": ("bm25", {}),
-    "hybrid equal weights, no coverage": ("hybrid", {"bm25_weight": 1.0, "bm25_coverage": False}),
-    "hybrid bm25 0.5, no coverage": ("hybrid", {"bm25_coverage": False}),
-    "hybrid bm25 1.0": ("hybrid", {"bm25_weight": 1.0}),
-    "hybrid bm25 0.3": ("hybrid", {"bm25_weight": 0.3}),
-    "hybrid rrf k=20": ("hybrid", {"rrf_k": 20}),
+    "hybrid, no statement vectors": ("hybrid", {"sentence_weight": 0.0}),
+    "hybrid, no glossary": ("hybrid", {"query_glossary": False}),
+    "hybrid, statements 0.5": ("hybrid", {"sentence_weight": 0.5}),
+    "hybrid, bm25 0.5": ("hybrid", {"bm25_weight": 0.5}),
+    "hybrid, bm25 scaled by coverage": ("hybrid", {"bm25_coverage": True}),
+    "hybrid, rrf k=60": ("hybrid", {"rrf_k": 60}),
+    "chunk+bm25 equal, no glossary": ("hybrid", {
+        "sentence_weight": 0.0, "query_glossary": False, "rrf_k": 60}),
+    "issue-2 default (bm25 0.5 x coverage)": ("hybrid", {
+        "sentence_weight": 0.0, "query_glossary": False, "bm25_weight": 0.5,
+        "bm25_coverage": True, "rrf_k": 60}),
 }
 
 

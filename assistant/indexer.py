@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .chunking import chunk_document
+from .chunking import chunk_document, statement_spans
 from .config import Settings
 from .embedders import Embedder
 from .errors import ConfigError, DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound, \
@@ -43,6 +43,7 @@ class IndexReport:
     documents: int = 0
     chunks: int = 0
     embedded: int = 0          # chunks sent to the embedder in this run
+    embedded_sentences: int = 0  # statements sent to the embedder in this run
     written: bool = False      # False when nothing changed
     seconds: float = 0.0
 
@@ -74,7 +75,13 @@ def _previous(index_dir: Path, embedder: Embedder, rebuild: bool) -> StoredIndex
         old = read_index(index_dir)
     except IndexNotFound:
         return None
-    except (IndexCorrupt, IndexVersionMismatch):
+    except IndexVersionMismatch as exc:
+        # An index from an older release is rebuilt in the current format (beside
+        # it, switched atomically); one from a newer release is left alone.
+        if isinstance(exc.found, int) and exc.found < exc.expected:
+            return None
+        raise
+    except IndexCorrupt:
         raise  # the message says: run with --rebuild
     if old.embedder_id != embedder.id:
         raise EmbedderMismatch(index_dir, old.embedder_id, old.dim, embedder.id)
@@ -142,51 +149,87 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
             kept = {d.doc_id for d in documents}
             report.removed = sorted(d for d in old.documents if d not in kept)
 
-        vectors, tokens, keys = _vectors_for(chunks, reused_rows, old, embedder, settings,
-                                             report, show_progress)
+        v = _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report,
+                         show_progress)
         report.documents, report.chunks = len(documents), len(chunks)
         nothing_changed = (old is not None and not relocated
                            and not (report.added or report.changed or report.removed)
                            and [f.path for f in report.failures] == [f.path for f in old.failures])
         if not nothing_changed:
             write_index(index_dir, manifest={
-                "embedder": {"id": embedder.id, "dim": int(vectors.shape[1])},
+                "embedder": {"id": embedder.id, "dim": int(v.vectors.shape[1])},
                 "chunking": _chunking_settings(settings),
                 "docs_dir": str(docs_dir.resolve()),
                 "documents": {d.doc_id: {"content_hash": d.content_hash} for d in documents},
-            }, documents=documents, chunks=chunks, tokens=tokens, embed_keys=keys,
-                vectors=vectors, failures=report.failures)
+            }, documents=documents, chunks=chunks, tokens=v.tokens, embed_keys=v.keys,
+                vectors=v.vectors, sentences=v.sentences, sentence_keys=v.sentence_keys,
+                sentence_vectors=v.sentence_vectors, failures=report.failures)
             report.written = True
     report.seconds = time.perf_counter() - began
     return report
 
 
-def _vectors_for(chunks, reused_rows, old, embedder, settings, report, show_progress):
-    """Vectors, BM25 tokens and embedding keys for ``chunks``; embeds only new text."""
+def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report,
+                 show_progress) -> _Vectors:
+    """Vectors (chunks and their statements), BM25 tokens and embedding keys.
+
+    Every text is keyed by a hash of the embedder id and the text, so only
+    text never embedded before reaches the model: an edited chunk re-embeds
+    itself and its changed sentences, nothing else.
+    """
+    texts = {d.doc_id: d.text for d in documents}
     keys = [embed_key(embedder.id, c.index_text) for c in chunks]
-    by_key: dict[str, int] = {}
+    sentences = [statement_spans(c) for c in chunks]
+    sentence_texts = [[texts[c.doc_id][s:e] for s, e in spans]
+                      for c, spans in zip(chunks, sentences)]
+    sentence_keys = [[embed_key(embedder.id, t) for t in ts] for ts in sentence_texts]
+    known: dict[str, np.ndarray] = {}
     if old is not None:
-        by_key = {k: i for i, k in enumerate(old.embed_keys)}
-    tokens: list[list[str]] = []
-    rows: list[int | None] = []
-    for pos, (chunk, key) in enumerate(zip(chunks, keys)):
-        row = reused_rows.get(pos, by_key.get(key))
-        rows.append(row)
-        tokens.append(old.tokens[row] if row is not None and pos in reused_rows
-                      else tokenize(chunk.index_text))
-    todo = [pos for pos, row in enumerate(rows) if row is None]
-    report.embedded = len(todo)
-    fresh = {}
-    batch = settings.embed_batch_size
+        known.update(zip(old.embed_keys, old.vectors))
+        flat_keys = [k for ks in old.sentence_keys for k in ks]
+        known.update(zip(flat_keys, old.sentence_vectors))
+    tokens = [old.tokens[reused_rows[pos]] if pos in reused_rows else tokenize(c.index_text)
+              for pos, c in enumerate(chunks)]
+    # What must be embedded, grouped by chunk so progress counts chunks.
+    todo: list[list[tuple[str, str]]] = []
+    for pos, chunk in enumerate(chunks):
+        new = [(k, t) for k, t in [(keys[pos], chunk.index_text),
+                                    *zip(sentence_keys[pos], sentence_texts[pos])]
+               if k not in known]
+        if new:
+            todo.append(new)
     bar = tqdm(total=len(todo), desc="Afsnit / chunks", unit="afsnit", disable=not show_progress)
-    for lo in range(0, len(todo), batch):
-        part = todo[lo:lo + batch]
-        vecs = embedder.embed_batch([chunks[p].index_text for p in part], "passage")
-        fresh.update(zip(part, vecs))
-        bar.update(len(part))
+    batch: list[tuple[str, str]] = []
+    groups_in_batch = 0
+    for i, group in enumerate(todo):
+        batch.extend(group)
+        groups_in_batch += 1
+        if len(batch) >= settings.embed_batch_size or i == len(todo) - 1:
+            unique = dict(batch)
+            vecs = embedder.embed_batch(list(unique.values()), "passage")
+            known.update(zip(unique, vecs))
+            bar.update(groups_in_batch)
+            batch, groups_in_batch = [], 0
     bar.close()
-    dim = old.dim if old is not None else (next(iter(fresh.values())).shape[0] if fresh else embedder.dim)
+    fresh = {k for group in todo for k, _ in group}
+    report.embedded = sum(k in fresh for k in keys)
+    report.embedded_sentences = sum(k in fresh for ks in sentence_keys for k in ks)
+    dim = old.dim if old is not None else (len(next(iter(known.values()))) if known else embedder.dim)
     vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-    for pos, row in enumerate(rows):
-        vectors[pos] = fresh[pos] if row is None else old.vectors[row]
-    return vectors, tokens, keys
+    for pos, key in enumerate(keys):
+        vectors[pos] = known[key]
+    flat = [k for ks in sentence_keys for k in ks]
+    sentence_vectors = np.zeros((len(flat), dim), dtype=np.float32)
+    for row, key in enumerate(flat):
+        sentence_vectors[row] = known[key]
+    return _Vectors(vectors, tokens, keys, sentences, sentence_keys, sentence_vectors)
+
+
+@dataclass
+class _Vectors:
+    vectors: np.ndarray
+    tokens: list[list[str]]
+    keys: list[str]
+    sentences: list[list[tuple[int, int]]]
+    sentence_keys: list[list[str]]
+    sentence_vectors: np.ndarray

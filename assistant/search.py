@@ -4,6 +4,12 @@ weighted reciprocal rank fusion.
 RRF needs no score calibration between the two retrievers.  The weights let
 dense retrieval lead: BM25 over Danish stems finds nothing for an English
 question, and equal weighting would then let its noise dilute the dense list.
+
+BM25 is bm25s over our own Danish tokens: it precomputes
+every term's scores in a sparse matrix, so a query costs only the postings of
+its terms (rank-bm25 scored every chunk in Python: ~100 ms a query and ~10 s
+to build at 100k chunks; see ``benchmarks/scale.py``).  Filters are computed
+with NumPy over per-document arrays built once per index.
 """
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ import numpy as np
 
 from .config import Settings
 from .embedders import Embedder
+from .glossary import danish_keywords
+from .query import detect_language
 from .store import StoredIndex
 from .tokens import tokenize
 
@@ -26,6 +34,33 @@ class Hit:
     score: float                  # fused score (or the single retriever's score)
     dense_score: float | None = None
     bm25_score: float | None = None
+    sentence_score: float | None = None
+
+
+class KeywordIndex:
+    """BM25 over pre-tokenised chunks (our stems and stop words), via bm25s."""
+
+    def __init__(self, tokens: list[list[str]], k1: float = 1.5, b: float = 0.75):
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in tokens]
+        self.vocab = vocab            # term -> id: the indexed vocabulary
+        self.n_docs = len(tokens)
+        self._bm25 = None
+        if vocab:
+            import bm25s
+
+            # Robertson idf (log((N - df + 0.5) / (df + 0.5)), floored at 0): the
+            # Okapi formula rank-bm25 used; it ranks the question set exactly as
+            # rank-bm25 did, where Lucene's idf was slightly worse.
+            self._bm25 = bm25s.BM25(k1=k1, b=b, method="robertson")
+            self._bm25.index((ids, vocab), create_empty_token=False, show_progress=False)
+
+    def get_scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk (0 where no query term occurs)."""
+        ids = [self.vocab[t] for t in query_tokens if t in self.vocab]
+        if not ids:
+            return np.zeros(self.n_docs, dtype=np.float32)
+        return self._bm25.get_scores_from_ids(ids)
 
 
 class Retriever:
@@ -36,7 +71,9 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._faiss = None
-        self._bm25 = None
+        self._faiss_sentences = None
+        self._bm25: KeywordIndex | None = None
+        self._doc_arrays = None
 
     # -- building blocks -------------------------------------------------
     def _dense_index(self):
@@ -47,29 +84,51 @@ class Retriever:
             self._faiss.add(self.index.vectors)
         return self._faiss
 
+    def _sentence_index(self):
+        if self._faiss_sentences is None:
+            import faiss
+
+            vectors = self.index.sentence_vectors
+            self._faiss_sentences = faiss.IndexFlatIP(self.index.vectors.shape[1])
+            if vectors is not None and len(vectors):
+                self._faiss_sentences.add(vectors)
+        return self._faiss_sentences
+
     def _bm25_index(self):
         if self._bm25 is None:
-            from rank_bm25 import BM25Okapi
-
-            self._bm25 = BM25Okapi(self.index.tokens)
+            self._bm25 = KeywordIndex(self.index.tokens)
         return self._bm25
+
+    def _filter_arrays(self):
+        """Per chunk: its document's number; per document: organisation and type codes."""
+        if self._doc_arrays is None:
+            docs = list(self.index.documents.values())
+            number = {d.doc_id: i for i, d in enumerate(docs)}
+            orgs: dict[str, int] = {}
+            types: dict[str | None, int] = {}
+            doc_org = np.array([orgs.setdefault((d.meta.organisation or "").casefold(), len(orgs))
+                                for d in docs], dtype=np.int32)
+            doc_type = np.array([types.setdefault(d.meta.doc_type, len(types)) for d in docs],
+                                dtype=np.int32)
+            chunk_doc = np.fromiter((number[c.doc_id] for c in self.index.chunks),
+                                    dtype=np.int32, count=len(self.index.chunks))
+            self._doc_arrays = (chunk_doc, doc_org, doc_type, orgs, types)
+        return self._doc_arrays
 
     def rows_where(self, organisations: Iterable[str] | None = None,
                    doc_types: Iterable[str] | None = None) -> np.ndarray | None:
         """Chunk rows whose document matches the filters; None means no filter."""
         if not organisations and not doc_types:
             return None
-        orgs = {o.casefold() for o in organisations or ()}
-        types = set(doc_types or ())
-        keep = []
-        for row, chunk in enumerate(self.index.chunks):
-            meta = self.index.documents[chunk.doc_id].meta
-            if orgs and (meta.organisation or "").casefold() not in orgs:
-                continue
-            if types and meta.doc_type not in types:
-                continue
-            keep.append(row)
-        return np.array(keep, dtype=np.int64)
+        chunk_doc, doc_org, doc_type, org_codes, type_codes = self._filter_arrays()
+        keep = np.ones(len(doc_org), dtype=bool)
+        if organisations:
+            wanted = [org_codes[o] for o in {o.casefold() for o in organisations} if o in org_codes]
+            keep &= np.isin(doc_org, wanted)
+        if doc_types:
+            wanted = [type_codes[t] for t in set(doc_types) if t in type_codes]
+            keep &= np.isin(doc_type, wanted)
+        return np.flatnonzero(keep[chunk_doc]).astype(np.int64)
 
     def dense(self, query_vec: np.ndarray, n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         import faiss
@@ -82,16 +141,47 @@ class Retriever:
         scores, ids = self._dense_index().search(query_vec.reshape(1, -1), n, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def dense_sentences(self, query_vec: np.ndarray, n: int,
+                        rows: np.ndarray | None) -> list[tuple[int, float]]:
+        """Chunks ranked by their best-matching statement."""
+        import faiss
+
+        owner = self.index.sentence_owner
+        allowed = np.arange(len(owner)) if rows is None else np.flatnonzero(np.isin(owner, rows))
+        if len(allowed) == 0 or n == 0:
+            return []
+        params = None if rows is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+        # Several sentences of one chunk may rank high: fetch enough to fill n chunks.
+        want = min(len(allowed), n * 4)
+        scores, ids = self._sentence_index().search(query_vec.reshape(1, -1), want, params=params)
+        best: dict[int, float] = {}
+        for i, score in zip(ids[0], scores[0]):
+            if i >= 0:
+                row = int(owner[i])
+                best.setdefault(row, float(score))
+        return list(best.items())[:n]
+
+    def keyword_tokens(self, question: str) -> list[str]:
+        """BM25 terms of the question; an English one also gets Danish glossary words."""
+        tokens = tokenize(question)
+        if self.settings.query_glossary and detect_language(question) == "en":
+            tokens += tokenize(danish_keywords(question))
+        return tokens
+
     def keyword(self, query_tokens: list[str], n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         if not query_tokens or not self.index.chunks:
             return []
         scores = self._bm25_index().get_scores(query_tokens)
-        if rows is not None:
-            masked = np.full_like(scores, -np.inf)
-            masked[rows] = scores[rows]
-            scores = masked
-        top = np.argsort(-scores, kind="stable")[:n]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        if rows is None:
+            found = np.flatnonzero(scores > 0)
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            found = rows[scores[rows] > 0]
+        if len(found) > n:  # keep the n best (and every tie with the n-th) before sorting
+            nth = np.partition(scores[found], len(found) - n)[len(found) - n]
+            found = found[scores[found] >= nth]
+        top = found[np.lexsort((found, -scores[found]))][:n]  # best first, ties by row
+        return [(int(i), float(scores[i])) for i in top]
 
     def coverage(self, query_tokens: list[str]) -> float:
         """Share of the query's terms that occur in the indexed text.
@@ -102,7 +192,7 @@ class Retriever:
         """
         if not query_tokens or not self.index.chunks:
             return 0.0
-        vocab = self._bm25_index().idf
+        vocab = self._bm25_index().vocab
         return sum(t in vocab for t in query_tokens) / len(query_tokens)
 
     # -- the search ------------------------------------------------------
@@ -111,29 +201,34 @@ class Retriever:
         s = self.settings
         pool = max(s.candidates, k)
         dense: list[tuple[int, float]] = []
+        sentences: list[tuple[int, float]] = []
         bm25: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
             if query_vec is None:
                 query_vec = self.embedder.embed_query(question)
             dense = self.dense(query_vec, pool, rows)
-        q_tokens = tokenize(question)
+        if mode == "hybrid" and s.sentence_weight > 0:
+            sentences = self.dense_sentences(query_vec, pool, rows)
+        q_tokens = self.keyword_tokens(question)
         if mode in ("hybrid", "bm25"):
             bm25 = self.keyword(q_tokens, pool, rows)
         if mode == "dense":
             return [Hit(r, sc, dense_score=sc) for r, sc in dense[:k]]
         if mode == "bm25":
             return [Hit(r, sc, bm25_score=sc) for r, sc in bm25[:k]]
-        return self.fuse(dense, bm25, q_tokens, k)
+        return self.fuse(dense, sentences, bm25, q_tokens, k)
 
-    def fuse(self, dense: list[tuple[int, float]], bm25: list[tuple[int, float]],
-             query_tokens: list[str], k: int) -> list[Hit]:
-        """Weighted reciprocal rank fusion of the two ranked lists."""
+    def fuse(self, dense: list[tuple[int, float]], sentences: list[tuple[int, float]],
+             bm25: list[tuple[int, float]], query_tokens: list[str], k: int) -> list[Hit]:
+        """Weighted reciprocal rank fusion of the ranked lists."""
         s = self.settings
         fused: dict[int, float] = {}
         bm25_weight = s.bm25_weight * (self.coverage(query_tokens) if s.bm25_coverage else 1.0)
-        for weight, ranked in ((s.dense_weight, dense), (bm25_weight, bm25)):
+        for weight, ranked in ((s.dense_weight, dense), (s.sentence_weight, sentences),
+                               (bm25_weight, bm25)):
             for rank, (row, _) in enumerate(ranked):
                 fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
-        dense_of, bm25_of = dict(dense), dict(bm25)
+        dense_of, sentence_of, bm25_of = dict(dense), dict(sentences), dict(bm25)
         order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
-        return [Hit(r, fused[r], dense_of.get(r), bm25_of.get(r)) for r in order]
+        return [Hit(r, fused[r], dense_of.get(r), bm25_of.get(r), sentence_of.get(r))
+                for r in order]

@@ -8,6 +8,8 @@ Layout of the index directory::
     <version>/documents.jsonl    one Document per line (with its extracted text)
     <version>/chunks.jsonl       one Chunk per line (+ BM25 tokens, embedding key)
     <version>/vectors.npy        float32 unit vectors, row i = chunk i
+    <version>/sentence_vectors.npy  float32 unit vectors of the chunks' statements,
+                                 in chunk order (spans listed in chunks.jsonl)
 
 Each update writes a complete new version directory beside the old one, then
 replaces ``CURRENT`` with ``os.replace`` (atomic on POSIX and Windows).  A crash
@@ -35,11 +37,11 @@ import numpy as np
 from .errors import IndexCorrupt, IndexLocked, IndexNotFound, IndexVersionMismatch
 from .models import Chunk, Document, LoadFailure
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 _VERSION_NAME = re.compile(r"^v\d{8}T\d{6}-[0-9a-f]{8}$")
-_DATA_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.npy")
+_DATA_FILES = ("documents.jsonl", "chunks.jsonl", "vectors.npy", "sentence_vectors.npy")
 
 
 @dataclass
@@ -53,7 +55,21 @@ class StoredIndex:
     tokens: list[list[str]]          # BM25 tokens per chunk
     embed_keys: list[str]            # content key of the embedded text per chunk
     vectors: np.ndarray              # (n_chunks, dim) float32
+    sentences: list[list[tuple[int, int]]] = field(default_factory=list)  # spans per chunk
+    sentence_keys: list[list[str]] = field(default_factory=list)
+    sentence_vectors: np.ndarray | None = None   # (n_sentences, dim), chunk order
     failures: list[LoadFailure] = field(default_factory=list)
+
+    def __post_init__(self):
+        counts = [len(s) for s in self.sentences]
+        #: chunk row of each sentence vector, and each chunk's first sentence row
+        self.sentence_owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        self.sentence_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def statements(self, row: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Spans and vectors of chunk ``row``'s statements."""
+        lo, hi = self.sentence_first[row], self.sentence_first[row + 1]
+        return self.sentences[row], self.sentence_vectors[lo:hi]
 
     @property
     def version(self) -> str:
@@ -131,7 +147,9 @@ def index_lock(index_dir: Path):
 
 def write_index(index_dir: Path, *, manifest: dict, documents: list[Document],
                 chunks: list[Chunk], tokens: list[list[str]], embed_keys: list[str],
-                vectors: np.ndarray, failures: list[LoadFailure]) -> Path:
+                vectors: np.ndarray, sentences: list[list[tuple[int, int]]],
+                sentence_keys: list[list[str]], sentence_vectors: np.ndarray,
+                failures: list[LoadFailure]) -> Path:
     """Write a complete new version and make it current.  Caller holds the lock."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -142,11 +160,16 @@ def write_index(index_dir: Path, *, manifest: dict, documents: list[Document],
         "documents.jsonl": _write_file(
             version / "documents.jsonl", _jsonl(d.to_dict() for d in documents)),
         "chunks.jsonl": _write_file(version / "chunks.jsonl", _jsonl(
-            {**asdict(c), "tokens": t, "embed_key": k}
-            for c, t, k in zip(chunks, tokens, embed_keys))),
+            {**asdict(c), "tokens": t, "embed_key": k, "sentences": [list(x) for x in sp],
+             "sentence_keys": sk}
+            for c, t, k, sp, sk in zip(chunks, tokens, embed_keys, sentences, sentence_keys))),
         "vectors.npy": _write_file(
             version / "vectors.npy",
             lambda fh: np.save(fh, np.ascontiguousarray(vectors, dtype=np.float32),
+                               allow_pickle=False)),
+        "sentence_vectors.npy": _write_file(
+            version / "sentence_vectors.npy",
+            lambda fh: np.save(fh, np.ascontiguousarray(sentence_vectors, dtype=np.float32),
                                allow_pickle=False)),
     }
     full = {
@@ -223,18 +246,27 @@ def read_index(index_dir: Path) -> StoredIndex:
             for line in fh:
                 doc = Document.from_dict(json.loads(line))
                 documents[doc.doc_id] = doc
-        chunks, tokens, keys = [], [], []
+        chunks, tokens, keys, sentences, sentence_keys = [], [], [], [], []
         with open(version / "chunks.jsonl", encoding="utf-8") as fh:
             for line in fh:
                 row = json.loads(line)
                 tokens.append(row.pop("tokens"))
                 keys.append(row.pop("embed_key"))
+                sentences.append([tuple(x) for x in row.pop("sentences")])
+                sentence_keys.append(row.pop("sentence_keys"))
                 chunks.append(Chunk(**row))
         vectors = np.load(version / "vectors.npy", allow_pickle=False)
+        sentence_vectors = np.load(version / "sentence_vectors.npy", allow_pickle=False)
         failures = [LoadFailure(**f) for f in manifest.get("failures", [])]
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexCorrupt(index_dir, f"cannot parse {version.name}: {exc}") from exc
     if vectors.shape[0] != len(chunks):
         raise IndexCorrupt(index_dir, f"{len(chunks)} chunks but {vectors.shape[0]} vectors")
+    n_sentences = sum(map(len, sentences))
+    if sentence_vectors.shape[0] != n_sentences:
+        raise IndexCorrupt(index_dir, f"{n_sentences} sentences but "
+                                      f"{sentence_vectors.shape[0]} sentence vectors")
     return StoredIndex(path=version, manifest=manifest, documents=documents, chunks=chunks,
-                       tokens=tokens, embed_keys=keys, vectors=vectors, failures=failures)
+                       tokens=tokens, embed_keys=keys, vectors=vectors, sentences=sentences,
+                       sentence_keys=sentence_keys, sentence_vectors=sentence_vectors,
+                       failures=failures)

@@ -137,6 +137,18 @@ def chunk_texts(tmp_path: Path, doc_id: str) -> list[str]:
     return [c.index_text for c in read_index(tmp_path / "index").chunks if c.doc_id == doc_id]
 
 
+def texts_of(tmp_path: Path, doc_id: str | None = None) -> set[str]:
+    """Everything embedded for a document: its chunks and their statements."""
+    index = read_index(tmp_path / "index")
+    out = set()
+    for row, c in enumerate(index.chunks):
+        if doc_id in (None, c.doc_id):
+            text = index.documents[c.doc_id].text
+            out.add(c.index_text)
+            out.update(text[s:e] for s, e in index.sentences[row])
+    return out
+
+
 def flip_byte(path: Path) -> None:
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x55
@@ -164,7 +176,9 @@ def test_mixed_folder_indexes_good_files_and_reports_bad_ones(tmp_path, docs_dir
 
     assert sorted(report.added) == GOOD_FILES
     assert report.documents == 4 and report.written
-    assert report.embedded == report.chunks == len(bot.embedder.embedded)
+    assert report.embedded == report.chunks
+    assert sorted(bot.embedder.embedded) == sorted(texts_of(tmp_path))  # each text once
+    assert report.embedded_sentences >= report.chunks
 
     failed = {Path(f.path).name: f for f in report.failures}
     assert set(failed) == set(BAD_FILES)
@@ -236,8 +250,8 @@ def test_adding_a_document_embeds_only_its_chunks(tmp_path, docs_dir, topics_bot
 
     assert report.added == ["havn.txt"] and report.changed == [] and report.removed == []
     assert sorted(report.unchanged) == ["affald.txt", "skole.txt", "trafikplan.txt"]
-    assert topics_bot.embedder.embedded == chunk_texts(tmp_path, "havn.txt")
-    assert report.embedded == len(topics_bot.embedder.embedded) >= 1
+    assert set(topics_bot.embedder.embedded) == texts_of(tmp_path, "havn.txt")
+    assert report.embedded == len(chunk_texts(tmp_path, "havn.txt")) >= 1
     assert doc_ids_found(topics_bot, "badeanstalt færgelejet promenade")[0] == "havn.txt"
 
 
@@ -254,8 +268,11 @@ def test_changing_a_document_reembeds_only_changed_chunks(tmp_path, docs_dir, to
 
     new = chunk_texts(tmp_path, "trafikplan.txt")
     assert new[0] == old[0] and new[2] == old[2] and new[1] != old[1]
-    assert topics_bot.embedder.embedded == [new[1]]
-    assert report.embedded == 1
+    # the edited chunk and the one sentence that changed; nothing else
+    embedded = topics_bot.embedder.embedded
+    assert embedded[0] == new[1] and len(embedded) == 2
+    assert "letbanespor" in embedded[1] and embedded[1] in new[1]
+    assert report.embedded == 1 and report.embedded_sentences == 1
     assert "letbanespor" in topics_bot.search("letbanespor")[0].chunk.text
 
 
@@ -547,3 +564,16 @@ def test_moved_documents_folder_updates_source_paths(tmp_path, fake_embedder):
     assert report.written and fake_embedder.embedded == []
     doc = read_index(bot.settings.index_dir).documents["notat.txt"]
     assert doc.source_path == str((moved / "notat.txt").resolve())
+
+
+def test_index_from_an_older_release_is_rebuilt_by_the_indexer(tmp_path, topics_bot):
+    manifest = tmp_path / "index" / live(tmp_path) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["format_version"] = FORMAT_VERSION - 1
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(IndexVersionMismatch):
+        fresh(tmp_path).ask("affald")
+
+    report = index(fresh(tmp_path))
+    assert report.written and sorted(report.added) == ["affald.txt", "skole.txt", "trafikplan.txt"]
+    assert read_index(tmp_path / "index").manifest["format_version"] == FORMAT_VERSION

@@ -1,0 +1,48 @@
+"""Danish keywords for an English question (dictionary query translation).
+
+Dense retrieval with multilingual e5 crosses languages by itself; BM25 does
+not.  Looking the question's English words and phrases up in a domain
+glossary gives BM25 the Danish words the documents use, so keyword evidence
+counts for English questions too.  Matching is on English Snowball stems, so
+"municipalities" finds "municipality"; the longest phrase wins.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .glossary_data import GLOSSARY
+
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_MAX_PHRASE = 3
+
+
+@lru_cache(maxsize=1)
+def _english_stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(_english_stemmer().stemWords(_WORD.findall(text.lower())))
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[tuple[str, ...], str]:
+    return {_stems(en): da for en, da in GLOSSARY.items()}
+
+
+def danish_keywords(question: str) -> str:
+    """The Danish glossary words for the English words and phrases in ``question``."""
+    table, stems, out, i = _table(), _stems(question), [], 0
+    while i < len(stems):
+        for n in range(min(_MAX_PHRASE, len(stems) - i), 0, -1):
+            da = table.get(stems[i:i + n])
+            if da:
+                out.append(da)
+                i += n
+                break
+        else:
+            i += 1
+    return " ".join(out)
