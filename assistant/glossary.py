@@ -30,7 +30,13 @@ def _stems(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _table() -> dict[tuple[str, ...], str]:
-    return {_stems(en): da for en, da in GLOSSARY.items()}
+    """Stemmed English key -> Danish words; keys that stem alike
+    ("municipality", "municipal") pool their words."""
+    table: dict[tuple[str, ...], list[str]] = {}
+    for en, da in GLOSSARY.items():
+        words = table.setdefault(_stems(en), [])
+        words += [w for w in da.split() if w not in words]
+    return {key: " ".join(words) for key, words in table.items()}
 
 
 def danish_keywords(question: str) -> str:

@@ -1,0 +1,53 @@
+"""English questions get Danish keywords; answers reuse stored statement vectors."""
+from __future__ import annotations
+
+from assistant import Assistant
+from assistant.glossary import danish_keywords
+from assistant.tokens import tokenize
+from conftest import make_assistant
+
+
+def test_glossary_translates_words_and_phrases_longest_first():
+    words = danish_keywords("How should the municipalities submit their hearing responses?")
+    assert "høringssvar" in words.split()          # the phrase, not "hearing" + "response"
+    assert "høring" not in words.split()
+    assert "kommune" in words.split() and "indsende" in words.split()
+    assert danish_keywords("What is it about, and its cost?") == "koste udgifter omkostninger"
+    assert danish_keywords("What about IT security?") == "it-sikkerhed"
+    assert danish_keywords("Hvad siger Aalborg om sikkerhed?") == ""
+
+
+def test_an_english_question_finds_danish_text_by_keywords(shipped_assistant):
+    retriever = shipped_assistant.retriever()
+    question = "Who is the chairman of KL?"
+    assert set(tokenize("formand")) <= set(retriever.keyword_tokens(question))
+    top = shipped_assistant.search(question, 3, mode="bm25")
+    assert top and any("formand" in p.chunk.text.lower() for p in top)
+
+
+def test_a_statement_inside_a_long_passage_is_found(shipped_assistant):
+    """The answer is one sentence of a long committee case about other things:
+    ranking chunks by their best statement finds it, whole-chunk vectors do not."""
+    question = "Hvem har været med til at udarbejde forslaget til den nye fælleskommunale strategi?"
+    evidence = "i dialog med et stort antal repræsentanter for kommunerne"
+
+    def found(bot) -> bool:
+        return any(evidence in p.chunk.text for p in bot.search(question, 5))
+
+    without = Assistant(shipped_assistant.settings.with_(sentence_weight=0.0),
+                        embedder=shipped_assistant.embedder)
+    assert found(shipped_assistant) and not found(without)
+
+
+def test_answering_embeds_only_the_question(tmp_path, fake_embedder):
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "affald.txt").write_text(
+        "# Affald\n\nMadaffald hentes hver anden uge. Storskrald hentes efter aftale. "
+        "Genbrugspladsen har åbent alle dage.\n", encoding="utf-8")
+    bot = make_assistant(tmp_path, fake_embedder)
+    bot.index(show_progress=False)
+    fake_embedder.embedded.clear()
+    answer = bot.ask("Hvornår hentes madaffald?")
+    assert "Madaffald hentes hver anden uge." in answer.answer
+    assert fake_embedder.embedded == []  # statement vectors come from the index
