@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,16 +17,22 @@ import numpy as np
 
 from . import messages
 from .answer import compose, score_sentences
+from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
-from .errors import DocumentError, EmbedderMismatch, InvalidQuestion
+from .errors import DocumentError, InvalidQuestion
 from .gazetteer import lookup
 from .indexer import IndexReport, build_index
 from .models import Answer, Passage
 from .query import QueryAnalysis, analyse
 from .search import Mode, Retriever
-from .store import StoredIndex, current_version, read_index
+from .store import StoredIndex, check_embedder, current_version, read_index
 from .tokens import tokenize
+
+
+# Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.
+# Whitespace controls (tab, newline, CR, ...) are collapsed to single spaces.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Assistant:
         self.embedder = embedder or make_embedder(self.settings.embedder)
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
+        self._probes: dict[str, list[float]] = {}
 
     # -- indexing ----------------------------------------------------------
     def index(self, docs_dir: Path | str | None = None, rebuild: bool = False,
@@ -63,9 +71,8 @@ class Assistant:
             live = current_version(self.settings.index_dir)
             if self._retriever is None or self._retriever.index.version != live:
                 index = read_index(self.settings.index_dir)
-                if index.embedder_id != self.embedder.id:
-                    raise EmbedderMismatch(self.settings.index_dir, index.embedder_id,
-                                           index.dim, self.embedder.id)
+                # by id, then by the model's fingerprint (probe vector, cached)
+                check_embedder(self.settings.index_dir, index, self.embedder, self._probes)
                 self._retriever = Retriever(index, self.embedder, self.settings)
             return self._retriever
 
@@ -80,12 +87,15 @@ class Assistant:
 
     # -- questions ---------------------------------------------------------
     def _check(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise InvalidQuestion("The question is empty.")
+        if not isinstance(question, str):
+            raise InvalidQuestion("The question is not text.")
         if len(question) > self.settings.max_question_chars:
             raise InvalidQuestion(
                 f"The question has {len(question)} characters; the limit is "
                 f"{self.settings.max_question_chars} (setting ASSISTANT_MAX_QUESTION_CHARS).")
+        question = _CONTROL.sub("", question)
+        if not question.strip():
+            raise InvalidQuestion("The question is empty.")
         return " ".join(question.split())
 
     def _canonical_orgs(self, names: Iterable[str] | None) -> list[str] | None:
@@ -150,6 +160,10 @@ class Assistant:
         says so rather than presenting unrelated passages.
         """
         question = self._check(question)
+        scope = comparison_scope(question, analyse(question),
+                                 self._canonical_orgs(organisations) or self.organisations())
+        if scope is not None:
+            return self._compare(question, scope, organisations, doc_types)
         found = self._retrieve(question, k or self.settings.top_k, organisations, doc_types,
                                "hybrid")
         lang = found.analysis.language
@@ -171,6 +185,34 @@ class Assistant:
                                  messages.text("sources_intro", lang))
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
+
+    def _compare(self, question: str, scope: list[str], organisations, doc_types) -> Answer:
+        """A comparison: one row per organisation in ``scope``, silent ones listed."""
+        analysis = analyse(question)
+        lang = analysis.language
+        present = {o.casefold() for o in self.organisations()}
+        missing = [m.official for m in analysis.municipalities
+                   if m.official.casefold() not in present]
+        no_source = ", ".join(missing) or None
+        query = topic_of(analysis.topic)
+        retriever = self.retriever()
+        findings = compare(retriever, query, self.embedder.embed_query(query), scope,
+                           doc_types, floor=self.embedder.relevance_floor)
+        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or [])}
+        parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
+        lines = [messages.text("compare_intro", lang)]
+        for f in findings:
+            if f.silent:
+                lines.append(f"- {f.organisation}: {messages.text('silent', lang)}")
+                continue
+            for p in f.passages:
+                s, e = p.highlights[0] if p.highlights else (p.chunk.start, p.chunk.end)
+                quote = " ".join(p.document.text[s:e].split())
+                lines.append(f"- {f.organisation}: «{quote}» [{p.rank}]")
+        parts.append("\n".join(lines))
+        passages = tuple(p for f in findings for p in f.passages)
+        return Answer(question, "\n\n".join(parts), passages, no_source, lang, filters,
+                      comparison=tuple(findings))
 
     # -- for the UI ----------------------------------------------------------
     def summary(self) -> dict:

@@ -25,11 +25,44 @@ TEXT = {
         "da": "Ingen dokumenter passer til de valgte filtre.",
         "en": "No documents match the chosen filters.",
     },
+    "compare_intro": {
+        "da": "Organisationerne om emnet:",
+        "en": "What each organisation says (quoted in Danish):",
+    },
+    "silent": {
+        "da": "siger ikke noget om emnet i dokumenterne",
+        "en": "says nothing on the topic in its documents",
+    },
     "sources_intro": {
         "da": "Fra dokumenterne:",
         "en": "From the documents (quoted in Danish):",
     },
+    "generation_failed": {
+        "da": "Sprogmodellen kunne ikke skrive et svar ({reason}), så her er citaterne fra dokumenterne.",
+        "en": "The language model could not write an answer ({reason}), so here are the quotes from the documents.",
+    },
+    "generation_unsupported": {
+        "da": "Sprogmodellens svar havde ingen sætninger med gyldig kildehenvisning, så her er citaterne fra dokumenterne.",
+        "en": "The language model's answer had no sentence with a valid source reference, so here are the quotes from the documents.",
+    },
+    "generation_dropped": {
+        "da": "{n} sætning(er) uden gyldig kildehenvisning er fjernet fra det genererede svar.",
+        "en": "{n} sentence(s) without a valid source reference were removed from the generated answer.",
+    },
 }
+
+_GENERATION_REASONS = {
+    "connection": {"da": "ingen forbindelse", "en": "no connection"},
+    "timeout": {"da": "intet svar i tide", "en": "no reply in time"},
+    "http": {"da": "serveren svarede med en fejl", "en": "the server returned an error"},
+    "protocol": {"da": "ugyldigt svar fra serveren", "en": "invalid reply from the server"},
+}
+
+
+def generation_reason(kind: str, lang: str = "da") -> str:
+    """Plain words for a :class:`errors.GenerationError` kind."""
+    return _GENERATION_REASONS.get(kind, _GENERATION_REASONS["protocol"])[
+        lang if lang in ("da", "en") else "da"]
 
 _REASONS = {
     "unsupported": {"da": "filtypen understøttes ikke", "en": "file type not supported"},
@@ -41,6 +74,13 @@ _REASONS = {
     "outside": {"da": "genvejen peger uden for dokumentmappen", "en": "the link points outside the documents folder"},
     "unreadable": {"da": "filen kunne ikke læses", "en": "the file could not be read"},
     "upload": {"da": "filen blev afvist ved upload", "en": "the upload was refused"},
+    "no_text": {"da": "PDF'en har ingen tekst (scannet); kør tekstgenkendelse (OCR) først",
+                "en": "the PDF has no text (scanned); run text recognition (OCR) first"},
+    "not_document": {"da": "filen er ikke et dokument (binære data)",
+                     "en": "the file is not a document (binary data)"},
+    "too_large": {"da": "filen er for stor", "en": "the file is too large"},
+    "timeout": {"da": "det tog for lang tid at læse filen", "en": "reading the file took too long"},
+    "crashed": {"da": "læsningen af filen gik ned", "en": "reading the file crashed"},
 }
 
 
@@ -64,6 +104,14 @@ def describe(exc: errors.AssistantError, lang: str = "da") -> str:
     elif isinstance(exc, errors.EmbedderMismatch):
         lead = ("Indekset er bygget med en anden sprogmodel end den, der er valgt nu."
                 if da else "The index was built with a different embedding model than the one configured.")
+    elif isinstance(exc, errors.IndexWriteError):
+        if exc.disk_full:
+            lead = ("Disken er fuld, så det nye indeks kunne ikke gemmes; det hidtidige indeks "
+                    "bruges stadig." if da else "The disk is full, so the new index could not "
+                    "be saved; the previous index is still in use.")
+        else:
+            lead = ("Det nye indeks kunne ikke gemmes; det hidtidige indeks bruges stadig." if da
+                    else "The new index could not be saved; the previous index is still in use.")
     elif isinstance(exc, (errors.IndexCorrupt, errors.IndexVersionMismatch)):
         lead = "Indekset er beskadiget eller forældet." if da else "The index is damaged or outdated."
     elif isinstance(exc, errors.IndexLocked):
@@ -72,6 +120,9 @@ def describe(exc: errors.AssistantError, lang: str = "da") -> str:
         lead = "Spørgsmålet kan ikke bruges." if da else "The question cannot be used."
     elif isinstance(exc, errors.EmbedderError):
         lead = "Sprogmodellen kunne ikke indlæses." if da else "The embedding model could not be loaded."
+    elif isinstance(exc, errors.GenerationError):
+        lead = ("Sprogmodellen kunne ikke skrive et svar." if da
+                else "The language model could not write an answer.")
     elif isinstance(exc, errors.ConfigError):
         lead = "En indstilling er forkert." if da else "A setting is wrong."
     else:

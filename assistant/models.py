@@ -30,6 +30,9 @@ class ExtractedText:
     page_starts: tuple[int, ...] = ()
     headings: tuple[str, ...] = ()
     title: Optional[str] = None  # title stored in the file's own metadata, if any
+    # What the reader should know but did not stop indexing (hidden text that
+    # was dropped, say); shown in the indexing report, never fatal.
+    warnings: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> Optional[int]:
         """1-based page number holding ``offset``, or None for unpaged formats."""
@@ -137,6 +140,24 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One organisation's row in a comparison: its most relevant passages, or
+    none when its documents say nothing on the topic."""
+
+    organisation: str
+    passages: tuple[Passage, ...]
+    best: Optional[float] = None   # its best statement's similarity to the topic
+
+    @property
+    def silent(self) -> bool:
+        return not self.passages
+
+    def to_dict(self) -> dict:
+        return {"organisation": self.organisation, "silent": self.silent,
+                "passages": [p.to_dict() for p in self.passages]}
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -144,10 +165,22 @@ class Answer:
     no_source_for: Optional[str] = None   # municipality asked about with no documents
     language: str = "da"
     filters: dict = field(default_factory=dict)
+    # set only when a language model wrote ``answer`` (its name) or was asked and
+    # could not be used or had sentences removed (why, in the answer's language)
+    generated_by: Optional[str] = None
+    generation_note: Optional[str] = None
+    comparison: tuple[Finding, ...] = ()  # set when the question compares organisations
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "question": self.question, "answer": self.answer,
             "no_source_for": self.no_source_for,
             "passages": [p.to_dict() for p in self.passages],
         }
+        if self.generated_by is not None:
+            d["generated_by"] = self.generated_by
+        if self.generation_note is not None:
+            d["generation_note"] = self.generation_note
+        if self.comparison:
+            d["comparison"] = [f.to_dict() for f in self.comparison]
+        return d

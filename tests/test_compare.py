@@ -1,0 +1,87 @@
+"""Questions across organisations: one row per organisation, silent ones listed."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from assistant.compare import comparison_scope
+from assistant.query import analyse
+from conftest import REPO
+
+ORGS = ["Aalborg Kommune", "Fredensborg Kommune", "KL", "Slagelse Kommune"]
+
+
+def scope(question):
+    return comparison_scope(question, analyse(question), ORGS)
+
+
+def test_which_questions_are_comparisons():
+    municipalities = ["Aalborg Kommune", "Fredensborg Kommune", "Slagelse Kommune"]
+    assert scope("Hvad siger kommunerne om sikkerhed?") == municipalities
+    assert scope("Which municipalities mention welfare technology?") == municipalities
+    assert scope("Hvordan forholder Aalborg og Slagelse sig til målsætning 2?") == \
+        ["Aalborg Kommune", "Slagelse Kommune"]
+    assert scope("Who mentions welfare technology?") == ORGS
+    assert scope("Hvad siger Aalborg om sikkerhed?") is None
+    assert scope("Hvad er fristen for høringssvar?") is None
+
+
+def test_municipalities_on_security(shipped_assistant):
+    answer = shipped_assistant.ask("Hvad siger kommunerne om sikkerhed?")
+    rows = {f.organisation: f for f in answer.comparison}
+    assert list(rows) == ["Aalborg Kommune", "Fredensborg Kommune", "Slagelse Kommune"]
+    aalborg = rows["Aalborg Kommune"]
+    assert not aalborg.silent
+    assert all("sikkerhed" in p.chunk.text.lower() for p in aalborg.passages)
+    # Slagelse's case only lists the strategy's theme titles; it states nothing on security.
+    assert rows["Slagelse Kommune"].silent and rows["Fredensborg Kommune"].silent
+    assert "Slagelse Kommune: siger ikke noget om emnet" in answer.answer
+    ranks = [p.rank for p in answer.passages]
+    assert ranks == list(range(1, len(ranks) + 1))
+    assert [p for f in answer.comparison for p in f.passages] == list(answer.passages)
+    for p in answer.passages:
+        assert f"[{p.rank}]" in answer.answer and p.highlights
+
+
+def test_english_comparison(shipped_assistant):
+    answer = shipped_assistant.ask("Which municipalities mention welfare technology?")
+    rows = {f.organisation: f for f in answer.comparison}
+    assert any("velfærdsteknolog" in p.chunk.text for p in rows["Aalborg Kommune"].passages)
+    assert rows["Slagelse Kommune"].silent
+    assert "says nothing on the topic" in answer.answer
+
+
+def test_two_named_municipalities(shipped_assistant):
+    answer = shipped_assistant.ask("Hvordan forholder Aalborg og Slagelse sig til målsætning 2?")
+    rows = {f.organisation: f for f in answer.comparison}
+    assert list(rows) == ["Aalborg Kommune", "Slagelse Kommune"]
+    assert any("målsætning 2" in p.chunk.text for p in rows["Slagelse Kommune"].passages)
+
+
+def test_a_named_municipality_without_documents_is_reported(shipped_assistant):
+    answer = shipped_assistant.ask("Hvad siger Aalborg og Odense om data?")
+    assert answer.no_source_for == "Odense Kommune"
+    assert [f.organisation for f in answer.comparison] == ["Aalborg Kommune"]
+
+
+def test_cli_json_adds_comparison_and_keeps_the_fields(shipped_assistant):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    index_dir = str(shipped_assistant.settings.index_dir)
+
+    def ask(question):
+        out = subprocess.run([sys.executable, "-m", "assistant", "ask", question, "--json",
+                              "--index-dir", index_dir], cwd=REPO, env=env,
+                             capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    plain = ask("Hvad siger Aalborg om sikkerhed?")
+    assert set(plain) == {"question", "answer", "no_source_for", "passages"}
+    compared = ask("Hvad siger kommunerne om sikkerhed?")
+    assert set(compared) == {"question", "answer", "no_source_for", "passages", "comparison"}
+    rows = {r["organisation"]: r for r in compared["comparison"]}
+    assert rows["Slagelse Kommune"] == {"organisation": "Slagelse Kommune", "silent": True,
+                                        "passages": []}
+    assert rows["Aalborg Kommune"]["passages"][0]["organisation"] == "Aalborg Kommune"
