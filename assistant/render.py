@@ -74,19 +74,3 @@ def sources_html(answer: Answer, contexts: list[tuple[str, str, str]], labels: d
             f"<details class='context'><summary>{html.escape(labels['context'])}</summary>"
             f"<div class='context-text'>{context}</div></details></div>")
     return "\n".join(blocks)
-
-
-def export_markdown(answer: Answer, lang: str | None = None) -> str:
-    """Question, answer, quoted passages and full citations, for a meeting note."""
-    lang = lang or answer.language
-    da = lang != "en"
-    lines = [f"## {'Spørgsmål' if da else 'Question'}", "", answer.question, "",
-             f"## {'Svar' if da else 'Answer'}", "", answer.answer, ""]
-    if answer.passages:
-        lines += [f"## {'Kilder' if da else 'Sources'}", ""]
-        for p in answer.passages:
-            lines.append(messages.cite(p, lang))
-            lines.append("")
-            lines += ["> " + line if line.strip() else ">" for line in p.chunk.text.split("\n")]
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"

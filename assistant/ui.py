@@ -10,13 +10,15 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from . import messages
 from .api import Assistant
 from .chat import resolve_followup
 from .errors import AssistantError
 from .models import DOC_TYPES
-from .render import answer_markdown, export_markdown, sources_html
+from .briefing import briefing_docx, briefing_markdown, comparison_rows
+from .render import answer_markdown, sources_html
 from .ui_text import EXAMPLES, LABELS
 from .uploads import save_upload
 
@@ -30,6 +32,20 @@ blockquote.passage {white-space: pre-wrap; margin: 6px 0;}
 """
 
 
+class Turn(NamedTuple):
+    """What one chat turn updates on the page, in the order of the outputs."""
+
+    history: list
+    sources: str
+    originals: list | None
+    exported: str
+    markdown_file: str | None
+    docx_file: str | None
+    comparison: list | None       # rows (organisation, statement, citation)
+    note: str
+    previous: str | None
+
+
 class AppLogic:
     """The handlers behind the page, as plain methods (testable without a browser)."""
 
@@ -41,28 +57,35 @@ class AppLogic:
 
     def ask(self, question: str, history: list, previous: str | None, orgs: list[str] | None,
             types: list[str] | None, lang: str):
-        """One chat turn: returns history, sources, files, export text/file, note, state."""
+        """One chat turn."""
         labels = self.labels(lang)
         history = list(history or [])
         question = (question or "").strip()
         if not question:
-            return history, sources_html_empty(labels), None, "", None, "", previous
+            return Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
+                        previous)
         resolved = resolve_followup(question, previous)
         try:
             answer = self.bot.ask(resolved, organisations=orgs or None, doc_types=types or None)
         except AssistantError as exc:
             history += [{"role": "user", "content": question},
                         {"role": "assistant", "content": messages.describe(exc, lang)}]
-            return history, sources_html_empty(labels), None, "", None, "", previous
+            return Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
+                        previous)
         history += [{"role": "user", "content": question},
                     {"role": "assistant",
                      "content": answer_markdown(answer, lang, with_sources=False)}]
         contexts = [self.bot.context(p) for p in answer.passages]
         originals = sorted({str(self.bot.source_file(p.chunk.doc_id)) for p in answer.passages})
         note = f"*{labels['resolved']}: {resolved}*" if resolved != question else ""
-        exported = export_markdown(answer, lang)
-        return (history, sources_html(answer, contexts, labels), originals or None, exported,
-                _write_export(exported), note, resolved)
+        exported = briefing_markdown(answer, lang)
+        folder = Path(tempfile.mkdtemp(prefix="strategiassistent-"))
+        md_file = folder / "notat.md"
+        md_file.write_text(exported, encoding="utf-8")
+        docx_file = briefing_docx(answer, folder / "notat.docx", lang)
+        rows = [list(r) for r in comparison_rows(answer, lang)] or None
+        return Turn(history, sources_html(answer, contexts, labels), originals or None, exported,
+                    str(md_file), str(docx_file), rows, note, resolved)
 
     def upload(self, files: list | None, lang: str) -> str:
         """Save uploads into the documents folder, index incrementally, report per file."""
@@ -124,13 +147,6 @@ def sources_html_empty(labels: dict) -> str:
     return f"<p class='no-sources'>{labels['no_sources']}</p>"
 
 
-def _write_export(text: str) -> str:
-    folder = Path(tempfile.mkdtemp(prefix="strategiassistent-"))
-    path = folder / "svar.md"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
 def build_app(bot: Assistant):
     import gradio as gr
 
@@ -148,6 +164,9 @@ def build_app(bot: Assistant):
         with gr.Row():
             with gr.Column(scale=3):
                 chat = gr.Chatbot(label=da["chat"], elem_id="chat", height=460)
+                comparison = gr.Dataframe(headers=[da["organisation"], da["statement"], ""],
+                                          label=da["comparison"], elem_id="comparison",
+                                          visible=False, interactive=False, wrap=True)
                 with gr.Row():
                     question = gr.Textbox(label=da["question"], placeholder=da["placeholder"],
                                           elem_id="question", scale=5)
@@ -162,7 +181,9 @@ def build_app(bot: Assistant):
                 clear = gr.Button(da["clear"], elem_id="clear", size="sm")
                 export = gr.Textbox(label=da["export"], lines=4, max_lines=12, buttons=["copy"],
                                     elem_id="export", interactive=False)
-                download = gr.DownloadButton(da["download"], elem_id="download-md")
+                with gr.Row():
+                    download = gr.DownloadButton(da["download"], elem_id="download-md")
+                    download_docx = gr.DownloadButton(da["download_docx"], elem_id="download-docx")
             with gr.Column(scale=2):
                 sources_title = gr.Markdown(f"### {da['sources']}")
                 sources = gr.HTML(sources_html_empty(da), elem_id="sources")
@@ -176,10 +197,16 @@ def build_app(bot: Assistant):
         with gr.Accordion(da["index_tab"], open=False, elem_id="index-panel") as index_panel:
             info = gr.Markdown(logic.index_info("da"), elem_id="index-info")
 
-        outputs = [chat, sources, originals, export, download, note, previous]
+        outputs = [chat, sources, originals, export, download, download_docx, comparison, note,
+                   previous]
         inputs = [question, chat, previous, orgs, types, lang]
+
+        def on_ask(*args):
+            turn = logic.ask(*args)
+            return turn._replace(comparison=gr.update(value=turn.comparison or [],
+                                                      visible=bool(turn.comparison)))
         for trigger in (send.click, question.submit):
-            trigger(logic.ask, inputs, outputs, api_name=False).then(
+            trigger(on_ask, inputs, outputs, api_name=False).then(
                 lambda: "", None, question, api_name=False)
 
         def api_ask(q: str, organisations: list[str] | None = None,
@@ -191,7 +218,8 @@ def build_app(bot: Assistant):
         gr.api(api_ask, api_name="ask")
 
         def reset(lang_value):
-            return [], sources_html_empty(logic.labels(lang_value)), None, "", None, "", None
+            return Turn([], sources_html_empty(logic.labels(lang_value)), None, "", None, None,
+                        gr.update(value=[], visible=False), "", None)
         clear.click(reset, lang, outputs, api_name=False)
 
         def after_upload(file_list, lang_value, progress=gr.Progress(track_tqdm=True)):
@@ -209,13 +237,16 @@ def build_app(bot: Assistant):
                     gr.update(label=t["type_filter"], choices=[
                         (messages.doc_type_label(d, value), d) for d in DOC_TYPES]),
                     gr.update(value=t["clear"]), gr.update(label=t["export"]),
-                    gr.update(label=t["download"]), f"### {t['sources']}",
+                    gr.update(value=t["download"]), gr.update(value=t["download_docx"]),
+                    gr.update(label=t["comparison"],
+                              headers=[t["organisation"], t["statement"], ""]),
+                    f"### {t['sources']}",
                     gr.update(label=t["originals"]), gr.update(label=t["upload_tab"]),
                     gr.update(label=t["upload"]), gr.update(value=t["upload_btn"]),
                     gr.update(label=t["index_tab"]), logic.index_info(value))
         language.change(switch_language, language,
                         [lang, title, chat, question, send, orgs, types, clear, export, download,
-                         sources_title, originals, upload_panel, files, upload_btn, index_panel,
+                         download_docx, comparison, sources_title, originals, upload_panel, files, upload_btn, index_panel,
                          info], api_name=False)
     return app
 

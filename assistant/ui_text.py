@@ -18,6 +18,8 @@ LABELS = {
         "documents": "dokumenter", "chunks": "afsnit", "embedder": "Sprogmodel",
         "built": "Bygget", "organisation": "Organisation", "type": "Type",
         "none_uploaded": "Vælg først en eller flere filer.",
+        "comparison": "Sammenligning af organisationerne", "statement": "Udsagn",
+        "download_docx": "Hent notat (.docx)",
     },
     "en": {
         "lang": "en",
@@ -36,6 +38,8 @@ LABELS = {
         "documents": "documents", "chunks": "chunks", "embedder": "Embedding model",
         "built": "Built", "organisation": "Organisation", "type": "Type",
         "none_uploaded": "Choose one or more files first.",
+        "comparison": "The organisations compared", "statement": "Statement",
+        "download_docx": "Download note (.docx)",
     },
 }
 
@@ -45,5 +49,7 @@ EXAMPLES = [
     "Hvad er fristen for at sende høringssvar til KL?",
     "Hvad besluttede Økonomiudvalget i Slagelse?",
     "Who is the chairman of KL?",
+    "Hvad siger kommunerne om sikkerhed?",
+    "Which municipalities mention welfare technology?",
     "Hvornår skal Fredensborgs digitaliserings- og kanalstrategi ajourføres?",
 ]

@@ -14,10 +14,8 @@ from fixtures import make_corrupt_pdf, make_docx
 
 
 def _ask(logic, question, previous=None, orgs=None, types=None, lang="da", history=None):
-    history, sources, originals, exported, export_file, note, resolved = logic.ask(
-        question, history or [], previous, orgs, types, lang)
-    return dict(history=history, sources=sources, originals=originals, exported=exported,
-                export_file=export_file, note=note, resolved=resolved)
+    turn = logic.ask(question, history or [], previous, orgs, types, lang)
+    return {**turn._asdict(), "export_file": turn.markdown_file, "resolved": turn.previous}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +35,23 @@ def test_an_answer_fills_chat_sources_originals_and_export(logic, shipped_assist
     with open(out["export_file"], encoding="utf-8") as f:
         assert f.read() == out["exported"]
     assert out["exported"].startswith("## Spørgsmål\n\nHvad siger Aalborg om sikkerhed?")
+    assert out["comparison"] is None
+
+
+def test_a_comparison_fills_the_table_and_the_briefing_note(logic):
+    import docx
+
+    out = _ask(logic, "Hvad siger kommunerne om sikkerhed?")
+    rows = {r[0]: r for r in out["comparison"]}
+    assert rows["Slagelse Kommune"][1] == "siger ikke noget om emnet" and rows["Slagelse Kommune"][2] == ""
+    assert rows["Aalborg Kommune"][2] == "[1]"
+    assert "## Sammenligning" in out["exported"] and "| Slagelse Kommune | siger ikke noget" in out["exported"]
+    note = docx.Document(out["docx_file"])
+    text = "\n".join(p.text for p in note.paragraphs)
+    cells = [c.text for row in note.tables[0].rows for c in row.cells]
+    assert "Hvad siger kommunerne om sikkerhed?" in text
+    assert "Slagelse Kommune" in cells and "siger ikke noget om emnet" in cells
+    assert "[1] Høring af ny fælleskommunal digitaliseringsstrategi · Aalborg Kommune" in text
 
 
 def test_a_follow_up_is_resolved_and_the_reading_shown(logic):

@@ -1,0 +1,105 @@
+"""Briefing notes: an answer (or comparison) as Markdown and as DOCX.
+
+For a politician's meeting folder: the question, the answer, the comparison
+table when there is one, and every quote with its full citation (document,
+organisation, type, date, case number, section, page, offsets).  Document text
+is written as text: the DOCX gets plain runs, the Markdown gets quoted lines.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from . import messages
+from .models import Answer, Passage
+
+_HEAD = {
+    "da": {"title": "Notat", "question": "Spørgsmål", "answer": "Svar", "comparison": "Sammenligning",
+           "organisation": "Organisation", "says": "Udsagn", "sources": "Kilder",
+           "silent": "siger ikke noget om emnet", "made": "Udarbejdet med Strategiassistenten"},
+    "en": {"title": "Briefing note", "question": "Question", "answer": "Answer",
+           "comparison": "Comparison", "organisation": "Organisation", "says": "Statement",
+           "sources": "Sources", "silent": "says nothing on the topic",
+           "made": "Prepared with the strategy assistant"},
+}
+
+
+def _labels(answer: Answer, lang: str | None) -> tuple[str, dict]:
+    lang = lang or answer.language
+    return lang, _HEAD["en" if lang == "en" else "da"]
+
+
+def _quote(p: Passage) -> str:
+    """The passage's matched sentence, or the passage itself."""
+    if p.highlights:
+        s, e = p.highlights[0]
+        return " ".join(p.document.text[s:e].split())
+    return " ".join(p.chunk.text.split())
+
+
+def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, str]]:
+    """(organisation, statement, citation numbers) per row; silent organisations too."""
+    _, h = _labels(answer, lang)
+    rows = []
+    for f in answer.comparison:
+        if f.silent:
+            rows.append((f.organisation, h["silent"], ""))
+        for p in f.passages:
+            rows.append((f.organisation, _quote(p), f"[{p.rank}]"))
+    return rows
+
+
+def briefing_markdown(answer: Answer, lang: str | None = None) -> str:
+    """Question, answer, comparison table, quoted passages with full citations."""
+    lang, h = _labels(answer, lang)
+    lines = [f"## {h['question']}", "", answer.question, "", f"## {h['answer']}", "",
+             answer.answer, ""]
+    if answer.comparison:
+        lines += [f"## {h['comparison']}", "", f"| {h['organisation']} | {h['says']} | |",
+                  "| --- | --- | --- |"]
+        lines += [f"| {o} | {s.replace('|', '/')} | {c} |" for o, s, c in comparison_rows(answer, lang)]
+        lines.append("")
+    if answer.passages:
+        lines += [f"## {h['sources']}", ""]
+        for p in answer.passages:
+            lines.append(messages.cite(p, lang))
+            lines.append("")
+            lines += ["> " + line if line.strip() else ">" for line in p.chunk.text.split("\n")]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def briefing_docx(answer: Answer, path: Path | str, lang: str | None = None) -> Path:
+    """The same note as a Word document (python-docx), every citation in full."""
+    import docx
+
+    lang, h = _labels(answer, lang)
+    doc = docx.Document()
+    doc.core_properties.title = f"{h['title']}: {answer.question}"[:250]
+    doc.add_heading(h["title"], level=0)
+    doc.add_paragraph().add_run(f"{h['made']}, {date.today().isoformat()}").italic = True
+    doc.add_heading(h["question"], level=1)
+    doc.add_paragraph(answer.question)
+    doc.add_heading(h["answer"], level=1)
+    for line in answer.answer.split("\n"):
+        if line.strip():
+            style = "List Bullet" if line.startswith("- ") else None
+            doc.add_paragraph(line[2:] if style else line, style=style)
+    if answer.comparison:
+        doc.add_heading(h["comparison"], level=1)
+        rows = comparison_rows(answer, lang)
+        table = doc.add_table(rows=1 + len(rows), cols=3)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, (h["organisation"], h["says"], "")):
+            cell.text = text
+        for row, values in zip(table.rows[1:], rows):
+            for cell, text in zip(row.cells, values):
+                cell.text = text
+    if answer.passages:
+        doc.add_heading(h["sources"], level=1)
+        for p in answer.passages:
+            doc.add_paragraph(messages.cite(p, lang)).runs[0].bold = True
+            doc.add_paragraph(p.chunk.text, style="Quote")
+    path = Path(path)
+    doc.save(str(path))
+    return path
