@@ -6,7 +6,8 @@ the app do) or build ``Settings(...)`` directly (tests do).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from .errors import ConfigError
@@ -45,6 +46,17 @@ class Settings:
     max_upload_mb: float = 50.0   # per uploaded file
     username: str = ""            # with password: the app requires a login
     password: str = ""
+    # optional generated answers from an OpenAI-compatible chat-completions endpoint
+    # (a local Ollama or vLLM, say): empty base URL = off, nothing touches the network
+    llm_base_url: str = ""        # e.g. http://127.0.0.1:11434/v1
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)   # sent as a Bearer token when set
+    llm_timeout_s: float = 60.0   # connecting, and the longest wait for the next data
+    # reading documents: each file is parsed in a worker process with these limits
+    parse_timeout_s: float = 60.0  # wall-clock limit per file; the worker is then stopped
+    parse_memory_mb: int = 1024    # memory a parse may use on top of the worker's own
+    max_file_mb: float = 100.0     # larger files (and DOCX unpacking to more) are refused
+    max_pdf_pages: int = 2000
 
     def __post_init__(self):
         object.__setattr__(self, "docs_dir", Path(self.docs_dir))
@@ -64,6 +76,20 @@ class Settings:
             raise ConfigError(f"max_upload_mb must be positive, got {self.max_upload_mb}")
         if min(self.dense_weight, self.sentence_weight, self.bm25_weight) < 0:
             raise ConfigError("dense_weight, sentence_weight and bm25_weight must be >= 0")
+        if self.llm_base_url:
+            url = urlsplit(self.llm_base_url)
+            if url.scheme not in ("http", "https") or not url.hostname:
+                raise ConfigError(
+                    f"ASSISTANT_LLM_BASE_URL must be an http:// or https:// URL such as "
+                    f"http://127.0.0.1:11434/v1, got {self.llm_base_url!r}")
+            if not self.llm_model.strip():
+                raise ConfigError("ASSISTANT_LLM_BASE_URL is set but ASSISTANT_LLM_MODEL is not: "
+                                  "name the model to use (e.g. llama3.1:8b), or unset the URL.")
+        if not self.llm_timeout_s > 0:
+            raise ConfigError(f"llm_timeout_s must be positive, got {self.llm_timeout_s}")
+        for name in ("parse_timeout_s", "parse_memory_mb", "max_file_mb", "max_pdf_pages"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
 
     @classmethod
     def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
