@@ -34,7 +34,10 @@ from typing import Iterator
 
 import numpy as np
 
-from .errors import IndexCorrupt, IndexLocked, IndexNotFound, IndexVersionMismatch
+from .errors import (
+    EmbedderFingerprintMismatch, EmbedderMismatch, IndexCorrupt, IndexLocked, IndexNotFound,
+    IndexVersionMismatch, IndexWriteError,
+)
 from .models import Chunk, Document, LoadFailure
 
 FORMAT_VERSION = 2  # 2: sentence vectors
@@ -150,8 +153,25 @@ def write_index(index_dir: Path, *, manifest: dict, documents: list[Document],
                 vectors: np.ndarray, sentences: list[list[tuple[int, int]]],
                 sentence_keys: list[list[str]], sentence_vectors: np.ndarray,
                 failures: list[LoadFailure]) -> Path:
-    """Write a complete new version and make it current.  Caller holds the lock."""
+    """Write a complete new version and make it current.  Caller holds the lock.
+
+    Any file-system error before the switch (disk full, permissions, I/O)
+    becomes :class:`IndexWriteError`, naming the folder and the fix; ``CURRENT``
+    still names the previous version, and the partial one is removed by the
+    next run (``remove_stale_versions``).
+    """
     index_dir = Path(index_dir)
+    try:
+        return _write_version(index_dir, manifest, documents, chunks, tokens, embed_keys,
+                              vectors, sentences, sentence_keys, sentence_vectors, failures)
+    except IndexWriteError:
+        raise
+    except OSError as exc:
+        raise IndexWriteError(index_dir, exc) from exc
+
+
+def _write_version(index_dir, manifest, documents, chunks, tokens, embed_keys, vectors,
+                   sentences, sentence_keys, sentence_vectors, failures) -> Path:
     index_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     version = index_dir / f"v{stamp}-{uuid.uuid4().hex[:8]}"
@@ -184,7 +204,10 @@ def write_index(index_dir: Path, *, manifest: dict, documents: list[Document],
                 lambda fh: fh.write(json.dumps(full, ensure_ascii=False, indent=1).encode()))
     _fsync_dir(version)
     _switch_current(index_dir, version.name)
-    remove_stale_versions(index_dir)
+    try:
+        remove_stale_versions(index_dir)
+    except OSError:
+        pass  # the new version is live; leftovers go on the next run
     return version
 
 
@@ -258,7 +281,7 @@ def read_index(index_dir: Path) -> StoredIndex:
         vectors = np.load(version / "vectors.npy", allow_pickle=False)
         sentence_vectors = np.load(version / "sentence_vectors.npy", allow_pickle=False)
         failures = [LoadFailure(**f) for f in manifest.get("failures", [])]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, EOFError) as exc:
         raise IndexCorrupt(index_dir, f"cannot parse {version.name}: {exc}") from exc
     if vectors.shape[0] != len(chunks):
         raise IndexCorrupt(index_dir, f"{len(chunks)} chunks but {vectors.shape[0]} vectors")
@@ -270,3 +293,58 @@ def read_index(index_dir: Path) -> StoredIndex:
                        tokens=tokens, embed_keys=keys, vectors=vectors, sentences=sentences,
                        sentence_keys=sentence_keys, sentence_vectors=sentence_vectors,
                        failures=failures)
+
+
+# --- embedder fingerprint ------------------------------------------------------------
+
+#: Embedded at index time; its vector, stored in the manifest, identifies the model
+#: (an id is only a name: two models of the same dimension can share one).
+PROBE_TEXT = ("Kommunens strategi for digitalisering og velfærd 2015-2018 / "
+              "the municipality's strategy for digital welfare")
+PROBE_DECIMALS = 4
+#: cosine between the stored and the recomputed probe vector below which the
+#: configured model is not the one that built the index.  Float noise (threads,
+#: BLAS, rounding to PROBE_DECIMALS) stays above 0.999; unrelated models of the
+#: same dimension land far below (their spaces are not aligned).
+PROBE_MIN_COSINE = 0.99
+
+
+def embedder_probe(embedder, text: str = PROBE_TEXT) -> list[float]:
+    """The embedder's query vector for the probe text, rounded (the fingerprint)."""
+    vec = np.asarray(embedder.embed_batch([text], "query"), dtype=np.float64)[0]
+    return [round(float(x), PROBE_DECIMALS) for x in vec]
+
+
+def embedder_fingerprint(embedder) -> dict:
+    """Manifest fields identifying the model: probe text and vector, and a short hash."""
+    vector = embedder_probe(embedder)
+    digest = hashlib.sha256(json.dumps([round(x, 2) for x in vector]).encode()).hexdigest()
+    return {"probe_text": PROBE_TEXT, "probe": vector, "fingerprint": digest[:16]}
+
+
+def check_embedder(index_dir: Path, index: StoredIndex, embedder,
+                   probes: dict | None = None) -> None:
+    """Refuse an index built with another model: by id, then by fingerprint.
+
+    Indexes written before fingerprints existed have no probe and are checked by
+    id only.  ``probes`` caches the embedder's probe vectors by text.
+    """
+    if index.embedder_id != embedder.id:
+        raise EmbedderMismatch(index_dir, index.embedder_id, index.dim, embedder.id)
+    meta = index.manifest.get("embedder", {})
+    stored, text = meta.get("probe"), meta.get("probe_text", PROBE_TEXT)
+    if not stored:
+        return
+    if probes is not None and text in probes:
+        mine = probes[text]
+    else:
+        mine = embedder_probe(embedder, text)
+        if probes is not None:
+            probes[text] = mine
+    a, b = np.asarray(stored, dtype=np.float64), np.asarray(mine, dtype=np.float64)
+    cos = 0.0
+    if a.shape == b.shape and a.any() and b.any():
+        cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    if cos < PROBE_MIN_COSINE:
+        raise EmbedderFingerprintMismatch(index_dir, index.embedder_id, index.dim,
+                                          embedder.id, cos)
