@@ -213,16 +213,30 @@ def test_a_user_session_in_the_browser(app, page):
     assert not page.dialogs
     shot(page, "08-script-shown-as-text")
 
-    # 8. English interface and an English question.
+    # 8. A comparison across municipalities shows a table, silent ones included,
+    #    and the briefing note downloads as DOCX.
+    ask(page, "Hvad siger kommunerne om sikkerhed?")
+    table = page.locator("#comparison")
+    table.wait_for(state="visible")
+    assert "Slagelse Kommune" in table.inner_text() and "siger ikke noget" in table.inner_text()
+    with page.expect_download() as download:
+        page.locator("#download-docx").click()
+    import docx
+    note = docx.Document(download.value.path())
+    assert any("Slagelse Kommune" == c.text for row in note.tables[0].rows for c in row.cells)
+    shot(page, "09-comparison")
+
+    # 9. English interface and an English question.
     page.locator("#language").get_by_text("English").click()
     page.locator("#send").get_by_text("Ask").wait_for()
     timings["What does Aalborg say about security?"] = ask(
         page, "What does Aalborg say about security?")
     cites = citations(page)
     assert cites and all("Aalborg Kommune" in c for c in cites), cites
-    shot(page, "09-english")
+    assert not page.locator("#comparison").is_visible()
+    shot(page, "10-english")
 
-    # 9. The answer as Markdown for a meeting note: question, answer, quotes, citations.
+    # 10. The answer as Markdown for a meeting note: question, answer, quotes, citations.
     exported = page.locator("#export textarea").input_value()
     assert exported.startswith("## Question")
     assert "## Sources" in exported and "Aalborg Kommune" in exported and "\n> " in exported
@@ -230,7 +244,7 @@ def test_a_user_session_in_the_browser(app, page):
         page.locator("#download-md").click()
     saved = Path(download.value.path()).read_text(encoding="utf-8")
     assert saved == exported
-    shot(page, "10-export")
+    shot(page, "11-export")
 
     TIMINGS.parent.mkdir(parents=True, exist_ok=True)
     TIMINGS.write_text(json.dumps(timings, ensure_ascii=False, indent=2), encoding="utf-8")
