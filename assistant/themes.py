@@ -1,0 +1,744 @@
+"""The ten themes of KL's joint-municipal digitalisation strategy 2016-2020.
+
+"Lokal og digital – et sammenhængende Danmark" has ten themes (the documents
+list them: Slagelse's case numbers them 1-10, Aalborg's hearing response
+comments on each in turn).  This module knows them and does two things:
+
+* :class:`ThemeTagger` / :func:`tag_chunks`: which themes each chunk of an
+  index *addresses* (0, 1 or more), for a theme filter and a per-theme
+  overview.  Cached per index version.
+* :func:`find_theme` / :func:`strip_theme`: a theme *named* in a question
+  ("tema 4", "the security theme", "Borgerbetjening 3.0").
+
+What "addresses" means (the rule the hand labels in
+``benchmarks/theme_labels.jsonl`` follow): the chunk says something about the
+theme's subject as the strategy describes it — a section on the theme, a
+comment on it, or a passage on its substance under another heading (the
+strategy's goal 2, "the state must secure the digital infrastructure and
+mobile/broadband coverage", is theme 1's subject).  A chunk that only
+*enumerates* the ten titles is an overview and addresses none of them
+(:meth:`ThemeTagger.overviews` finds those); "målsætning 2" is one of the
+strategy's four goals, never theme 2.
+
+How the tagger decides (see :meth:`ThemeTagger.tags`), per document in order:
+
+1. Explicit, by structure: a chunk whose section heading is a theme title
+   (stemmed, fuzzy: most of the title's content stems) belongs to that theme;
+   the theme carries over to the following chunks of the same section and to
+   sub-headings that refer back to it ("Temaet lægger vægt på", "Afsnittet
+   ..."); any other heading ends it.  "tema 4" / "temaet 4" / "theme 4" in
+   the text also tags 4.  A title quoted in the text tags its theme unless the
+   chunk enumerates three or more titles (an overview: no tags at all).
+2. Semantic: each statement vector of the chunk (``index.statements(row)``)
+   against each theme's description vectors (Danish and English, embedded
+   once per embedder as e5 "passage" texts: on the tuning half they beat
+   "query" texts, micro-F1 1.00 vs 0.96).  A theme is tagged when a
+   statement's cosine to it is at least ``sim_floor`` *and* beats that
+   statement's mean over all ten themes by ``margin`` (e5 cosines are
+   compressed into 0.7-0.9, the margin is what separates topics).
+3. Keywords: ``min_keywords`` distinct theme keyword stems in the chunk's
+   BM25 tokens (``index.tokens``; compound-aware: a long stem may sit inside
+   a Danish compound, "datasikkerheden").
+
+Inside a theme's own section (rule 1) another theme needs both semantic and
+keyword evidence, so a section's passing mentions do not spread it; outside
+any theme section one kind of evidence is enough only when it is strong, and
+semantic + keyword agreement otherwise.  Thresholds were tuned on the even
+rows of the labelled set and checked on the odd rows (``python -m
+benchmarks.themes_eval``).  Everything is matrix products over precomputed
+vectors and set look-ups: ~1,000 chunks take a few milliseconds beyond the
+ten-odd theme description embeddings, which are computed once per embedder.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .tokens import tokenize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .embedders import Embedder
+    from .store import StoredIndex
+
+
+@dataclass(frozen=True)
+class Theme:
+    number: int
+    title_da: str
+    title_en: str
+    description_da: str
+    description_en: str
+    keywords_da: tuple[str, ...]      # words whose stems signal the theme's subject
+    keywords_en: tuple[str, ...]
+    names_da: tuple[str, ...]         # short names: "temaet om <name>", "<name>temaet"
+    names_en: tuple[str, ...]         # "the <name> theme", "theme on <name>"
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme(1, "Fokuseret fællesoffentligt samarbejde om digitalisering",
+          "Focused joint public-sector cooperation on digitalisation",
+          "Samarbejdet mellem staten, regionerne og kommunerne om digitalisering. Staten skal "
+          "koncentrere sig om den grundlæggende digitale infrastruktur og sikre tilstrækkelig "
+          "mobil- og bredbåndsdækning i hele landet og stille krav til teleselskabernes "
+          "dækning. Videreudvikling af den fælles offentlige infrastruktur som NemID og "
+          "Digital Post.",
+          "Cooperation between the state, the regions and the municipalities on "
+          "digitalisation. The state should concentrate on the basic digital infrastructure "
+          "and secure sufficient mobile and broadband coverage across the country. Further "
+          "development of the common public infrastructure such as NemID and Digital Post.",
+          ("fællesoffentlig", "bredbånd", "bredbåndsdækning", "mobildækning", "dækning",
+           "teleselskab", "nemid", "infrastruktur", "staten", "regionerne"),
+          ("broadband", "coverage", "telecom", "nemid", "infrastructure", "state", "regions"),
+          ("fællesoffentligt samarbejde", "samarbejde", "fællesoffentligt", "infrastruktur",
+           "bredbånd"),
+          ("cooperation", "collaboration", "joint public", "public-sector cooperation",
+           "infrastructure", "broadband")),
+    Theme(2, "Borgerbetjening 3.0", "Citizen service 3.0",
+          "Den digitale borgerservice og selvbetjening. Brugervenlige, tidssvarende og "
+          "tilgængelige digitale løsninger, hvor front-office og back-office hænger sammen. "
+          "Virtuelle kontaktcentre og digital service der, hvor borgerne er på nettet.",
+          "Digital citizen service and self-service. User-friendly, up-to-date and "
+          "accessible digital solutions where front office and back office fit together. "
+          "Virtual contact centres and digital service where citizens are online.",
+          ("borgerbetjening", "borgerservice", "selvbetjening", "selvbetjeningsløsning",
+           "brugervenlig", "brugervenlighed", "kontaktcenter", "kontaktcentre",
+           "front-office", "back-office"),
+          ("self-service", "citizen service", "user-friendly", "usability", "contact centre",
+           "contact center", "front office"),
+          ("borgerbetjening", "borgerservice", "selvbetjening", "betjening"),
+          ("citizen service", "self-service", "service")),
+    Theme(3, "Offentlige data skal skabe effektivitet og merværdi",
+          "Public data should create efficiency and added value",
+          "Data er digitaliseringens råstof. Deling og genbrug af data mellem myndigheder, "
+          "udtræk af ny viden og ledelsesinformation, og åbne offentlige data stillet til "
+          "rådighed for erhvervsliv, forskere og borgere.",
+          "Data is the raw material of digitalisation. Sharing and reuse of data between "
+          "authorities, extracting new knowledge and management information, and open public "
+          "data made available to businesses, researchers and citizens.",
+          ("data", "datadeling", "deling", "merværdi", "grunddata", "dataopsamling",
+           "råstof", "udtræk", "open data"),
+          ("data", "open data", "data sharing", "added value", "reuse"),
+          ("data", "offentlige data", "åbne data", "datadeling"),
+          ("data", "public data", "open data", "data sharing")),
+    Theme(4, "Sikkerhed og tilgængelighed skal gå hånd i hånd",
+          "Security and accessibility must go hand in hand",
+          "Tryghed for borgerne om håndtering af personoplysninger og bedre datasikkerhed. "
+          "It-sikkerhed og informationssikkerhed i den offentlige sektor, et højere "
+          "sikkerhedsniveau og medarbejdernes opmærksomhed, så utilsigtede hændelser "
+          "begrænses. Borgerne skal kunne se egne data og følge egen sag. Standarder som "
+          "ISO 27001.",
+          "Citizens' trust in how personal information is handled and better data security. "
+          "IT and information security in the public sector, a higher security level and staff "
+          "awareness to limit incidents. Citizens can see their own data and follow their own "
+          "case. Standards such as ISO 27001.",
+          ("sikkerhed", "datasikkerhed", "it-sikkerhed", "informationssikkerhed",
+           "sikkerhedsniveau", "persondata", "personoplysninger", "tryghed", "iso",
+           "27.001", "27001", "hændelser"),
+          ("security", "data protection", "privacy", "personal data", "iso", "27001",
+           "incident"),
+          ("sikkerhed", "it-sikkerhed", "datasikkerhed", "informationssikkerhed",
+           "tilgængelighed", "sikkerhed og tilgængelighed"),
+          ("security", "it security", "data security", "information security", "privacy",
+           "accessibility", "security and accessibility")),
+    Theme(5, "Kommunernes rammearkitektur – fælles strategiske spilleregler",
+          "The municipalities' framework architecture – common strategic rules of the game",
+          "Den fælleskommunale rammearkitektur: it-løsninger skal hænge sammen på tværs, og "
+          "data skal genbruges. Fælles it-arkitekturstyring gennem mål, organisering og "
+          "kompetencer, fælles standarder og snitflader, og arbejdsdelingen om arkitektur "
+          "mellem det fælles og den enkelte kommune.",
+          "The joint-municipal framework architecture: IT solutions must work together across "
+          "systems and data must be reused. Common IT architecture governance through goals, "
+          "organisation and skills, common standards and interfaces.",
+          ("rammearkitektur", "arkitektur", "it-arkitektur", "arkitekturstyring",
+           "spilleregler", "snitflader", "standarder"),
+          ("architecture", "framework architecture", "interoperability", "standards",
+           "interfaces"),
+          ("rammearkitektur", "arkitektur", "it-arkitektur", "spilleregler"),
+          ("architecture", "framework architecture", "it architecture", "enterprise architecture")),
+    Theme(6, "Smart digital beskæftigelsesindsats", "Smart digital employment services",
+          "Den digitale beskæftigelsesindsats: den ledige kan tilrettelægge sit eget forløb "
+          "sammen med jobcentret, og virksomheder kan finde den arbejdskraft, de har brug "
+          "for, med digitale løsninger. Færre registreringskrav på arbejdsmarkedsområdet.",
+          "Digital employment services: the unemployed plan their own course together with the "
+          "job centre, and businesses find the labour they need through digital solutions. "
+          "Fewer registration requirements in the employment area.",
+          ("beskæftigelse", "beskæftigelsesindsats", "ledig", "ledige", "jobcenter",
+           "jobcentret", "arbejdskraft", "arbejdsmarked", "registreringskrav"),
+          ("employment", "unemployed", "job centre", "job center", "jobseeker", "labour",
+           "labor market"),
+          ("beskæftigelse", "beskæftigelsesindsats", "beskæftigelsesindsatsen", "jobcenter",
+           "arbejdsmarked"),
+          ("employment", "jobs", "job centre", "unemployment", "labour market")),
+    Theme(7, "Borgerne skal videst muligt mestre eget liv",
+          "Citizens should master their own lives as far as possible",
+          "Velfærdsteknologi på social- og sundhedsområdet, så borgerne bliver mest muligt "
+          "selvhjulpne med velfærdsteknologier og mobile løsninger. Digital "
+          "sagsunderstøttelse, indsatser baseret på viden om effekt, telemedicin, "
+          "rehabilitering, fremskudte indsatser og samarbejde med regionerne og de "
+          "praktiserende læger.",
+          "Welfare technology in social care and health, so citizens become as self-reliant as "
+          "possible with welfare technologies and mobile solutions. Digital case support, "
+          "evidence of effect, telemedicine, rehabilitation and cooperation with the regions "
+          "and general practitioners.",
+          ("velfærdsteknologi", "velfærdsteknologier", "sundhed", "sundhedsområdet",
+           "telemedicin", "rehabilitering", "selvhjulpne", "ældre", "hjemmepleje", "handicap",
+           "hjemløse", "læger", "socialområdet"),
+          ("welfare technology", "health", "telemedicine", "telehealth", "rehabilitation",
+           "elderly", "care", "self-reliant"),
+          ("velfærdsteknologi", "velfærd", "sundhed", "mestre eget liv", "eget liv"),
+          ("welfare technology", "welfare", "health", "own life", "own lives")),
+    Theme(8, "Digital sammenhæng for børn og unge",
+          "Digital coherence for children and young people",
+          "Sammenhæng i børn og unges læring gennem digitale læremidler og digital "
+          "understøttelse af samarbejdet mellem lærere, elever og forældre, på tværs af "
+          "dagtilbud, folkeskole og fritidstilbud og i overgangen til ungdomsuddannelse "
+          "(brugerportalsinitiativet).",
+          "Coherent learning for children and young people through digital learning materials "
+          "and digital support for cooperation between teachers, pupils and parents, across "
+          "day care, school and leisure, and into upper secondary education.",
+          ("børn", "unge", "læring", "læremidler", "lærere", "elever", "forældre",
+           "dagtilbud", "folkeskole", "folkeskolen", "skole", "ungdomsuddannelse",
+           "brugerportal", "brugerportalsinitiativet"),
+          ("children", "young people", "school", "pupils", "teachers", "parents", "learning",
+           "day care", "education"),
+          ("børn og unge", "børn", "unge", "skole", "dagtilbud", "læring"),
+          ("children", "young people", "children and young people", "school", "schools",
+           "education", "learning")),
+    Theme(9, "Teknologi giver bedre fysiske rammer og bæredygtig vækst",
+          "Technology gives better physical surroundings and sustainable growth",
+          "Gode fysiske rammer og vækstvilkår for borgere og virksomheder ved anvendelse af "
+          "offentlige data og ny teknologi: smart city og Internet of Things, affald, "
+          "forsyning og ressourceforbrug, bæredygtig adfærd og vækst.",
+          "Good physical surroundings and conditions for growth for citizens and businesses "
+          "using public data and new technology: smart city and the Internet of Things, waste, "
+          "utilities and resource use, sustainable behaviour and growth.",
+          ("vækst", "vækstvilkår", "bæredygtig", "bæredygtighed", "fysiske rammer", "smart city",
+           "internet of things", "affald", "affaldsområdet", "forsyning", "fjernvarme",
+           "ressourceforbrug", "klima", "miljø"),
+          ("growth", "sustainable", "sustainability", "smart city", "internet of things", "iot",
+           "waste", "utilities", "environment", "climate"),
+          ("vækst", "bæredygtig vækst", "bæredygtighed", "fysiske rammer", "smart city",
+           "teknologi"),
+          ("growth", "sustainable growth", "sustainability", "smart city", "physical "
+           "surroundings", "technology")),
+    Theme(10, "Effektiv styring og administration", "Efficient management and administration",
+          "Digitalisering skal give en mere effektiv og innovativ opgavevaretagelse og bedre "
+          "udnyttelse af de offentlige ressourcer i administrationen: hurtigere og rigtige "
+          "afgørelser via sammenhængende it-systemer, korrekte udbetalinger og kontrol med "
+          "sociale ydelser, udnyttelse af ejendomsporteføljen, intelligent ledelsesinformation "
+          "og professionel it-drift via fælles drift, indkøb og udbud.",
+          "Digitalisation should make task handling more efficient and innovative and use public "
+          "resources better in administration: faster and correct decisions through connected "
+          "IT systems, correct payments and control of social benefits, better use of "
+          "property, intelligent management information and professional IT operations through "
+          "shared operations, procurement and tenders.",
+          ("administration", "styring", "it-drift", "drift", "udbetalinger", "ydelser",
+           "ejendomsportefølje", "ledelsesinformation", "indkøb", "udbud", "business cases",
+           "effektiviseringsgevinster", "kombit"),
+          ("administration", "management", "it operations", "payments", "benefits",
+           "procurement", "tender", "property"),
+          ("styring", "administration", "effektiv styring", "styring og administration",
+           "effektiv administration"),
+          ("management", "administration", "efficient administration", "management and "
+           "administration")),
+)
+
+BY_NUMBER: dict[int, Theme] = {t.number: t for t in THEMES}
+
+
+def theme_label(n: int, lang: str = "da", *, numbered: bool = True) -> str:
+    """"Tema 4: Sikkerhed og tilgængelighed skal gå hånd i hånd" (``lang`` "da")
+    or "Theme 4: Security and accessibility must go hand in hand" ("en")."""
+    theme = BY_NUMBER[n]
+    title = theme.title_en if lang == "en" else theme.title_da
+    if not numbered:
+        return title
+    return f"{'Theme' if lang == 'en' else 'Tema'} {n}: {title}"
+
+
+# --------------------------------------------------------------------------
+# Matching titles and stems
+# --------------------------------------------------------------------------
+
+_RAW_WORD = re.compile(r"\w+(?:[-.]\w+)*", re.UNICODE)   # as assistant.tokens.words
+
+
+@lru_cache(maxsize=65536)
+def _word_stems(word: str) -> tuple[str, ...]:
+    return tuple(tokenize(word))
+
+
+def _stems(text: str) -> list[str]:
+    """``tokenize(text)``, word by word through a cache (tokenize treats words
+    independently, so this is the same list, much faster on repeated words)."""
+    out: list[str] = []
+    for word in _RAW_WORD.findall(text.lower()):
+        out.extend(_word_stems(word))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _title_stems() -> dict[int, tuple[frozenset[str], ...]]:
+    """Content stems of each theme's Danish and English title."""
+    return {t.number: (frozenset(_stems(t.title_da)), frozenset(_stems(t.title_en)))
+            for t in THEMES}
+
+
+def title_in(stems: set[str] | frozenset[str], *, coverage: float = 0.75) -> list[int]:
+    """Themes whose title (Danish or English) is covered by ``stems`` to at least
+    ``coverage`` of its distinct content stems (and at least two of them, or the
+    whole title when it has fewer: "Borgerbetjening 3.0")."""
+    found = []
+    for n, titles in _title_stems().items():
+        for title in titles:
+            hit = len(title & stems)
+            if hit >= min(2, len(title)) and hit >= coverage * len(title):
+                found.append(n)
+                break
+    return found
+
+
+@lru_cache(maxsize=4096)
+def heading_theme(heading: str | None) -> int | None:
+    """The theme a section heading is the title of, or None.
+
+    The heading must be mostly title: at least 75 % of a title's stems, and at
+    least 60 % of the heading's stems belong to that title.
+    """
+    if not heading:
+        return None
+    stems = set(_stems(heading))
+    if not stems:
+        return None
+    best, best_cover = None, 0.0
+    for n, titles in _title_stems().items():
+        for title in titles:
+            hit = len(title & stems)
+            cover = hit / len(title)
+            if hit >= min(2, len(title)) and cover >= 0.75 and hit / len(stems) >= 0.6 \
+                    and cover > best_cover:
+                best, best_cover = n, cover
+    return best
+
+
+# Sub-headings that refer back to the section's theme: "Temaet lægger vægt på",
+# "Afsnittet handler om", "Dette afsnit ..."
+_ANAPHORIC_HEADING = re.compile(r"^\s*(?:temaet|afsnittet|dette\s+(?:tema|afsnit)|the\s+theme)\b",
+                                re.IGNORECASE)
+# "tema 4", "temaet 4", "tema nr. 4", "theme 4", "theme no. 4"
+_THEME_NUMBER = re.compile(
+    r"\b(?:tema(?:et)?|theme)\s*(?:nr\.?|no\.?|number|nummer|#)?\s*(\d{1,2})\b", re.IGNORECASE)
+
+
+def numbered_themes(text: str) -> list[int]:
+    """Theme numbers referred to as "tema 4"/"theme 4" (never "målsætning 2")."""
+    return sorted({int(m.group(1)) for m in _THEME_NUMBER.finditer(text)
+                   if 1 <= int(m.group(1)) <= len(THEMES)})
+
+
+@lru_cache(maxsize=1)
+def _keyword_index() -> tuple[dict[int, frozenset[str]], dict[int, tuple[tuple[str, ...], ...]],
+                              tuple[tuple[int, str], ...]]:
+    """Per theme: single keyword stems and multi-word keyword stems; and the long
+    single stems (theme, stem) that may also sit inside a compound."""
+    single: dict[int, frozenset[str]] = {}
+    phrases: dict[int, tuple[tuple[str, ...], ...]] = {}
+    long: list[tuple[int, str]] = []
+    for t in THEMES:
+        one: set[str] = set()
+        many: set[tuple[str, ...]] = set()
+        for word in t.keywords_da + t.keywords_en:
+            toks = _stems(word)
+            if len(toks) == 1:
+                one.add(toks[0])
+            elif toks:
+                many.add(tuple(toks))          # a phrase: all its stems must occur
+        single[t.number] = frozenset(one)
+        phrases[t.number] = tuple(sorted(many))
+        long += [(t.number, k) for k in sorted(one) if len(k) >= _COMPOUND_MIN]
+    return single, phrases, tuple(long)
+
+
+_COMPOUND_MIN = 6   # a keyword stem this long may sit inside a compound ("datasikkerhed")
+
+
+@lru_cache(maxsize=65536)
+def _compound_keys(token: str) -> tuple[tuple[int, str], ...]:
+    """(theme, keyword stem) pairs of the long keyword stems inside ``token``."""
+    return tuple((n, k) for n, k in _keyword_index()[2] if k in token)
+
+
+def keyword_hits(tokens: list[str] | set[str]) -> dict[int, int]:
+    """Distinct keyword stems of each theme found among ``tokens`` (stemmed)."""
+    toks = set(tokens)
+    single, phrases, _ = _keyword_index()
+    found: dict[int, set[str]] = {n: set(single[n] & toks) for n in single}
+    for tok in toks:
+        for n, k in _compound_keys(tok):
+            found[n].add(k)
+    return {n: len(found[n]) + sum(all(k in toks for k in ph) for ph in phrases[n])
+            for n in found}
+
+
+@lru_cache(maxsize=1)
+def _title_stem_union() -> frozenset[str]:
+    return frozenset().union(*(s for titles in _title_stems().values() for s in titles))
+
+
+def titles_in_lines(text: str, stems: set[str] | frozenset[str]) -> set[int]:
+    """Themes whose title is quoted on one line of ``text`` (``stems``: the
+    text's stems, a cheap pre-check: most chunks cannot cover any title)."""
+    if not title_in(stems):
+        return set()
+    union = _title_stem_union()
+    found: set[int] = set()
+    for line in text.splitlines():
+        if line.strip():
+            line_stems = set(_stems(line)) & union
+            if len(line_stems) >= 2 or any("." in s for s in line_stems):
+                found.update(title_in(line_stems))
+    return found
+
+
+# --------------------------------------------------------------------------
+# Tagging chunks
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TaggerParams:
+    # Grid-searched on the tuning half of benchmarks/theme_labels.jsonl
+    # (benchmarks/themes_eval.py --grid); "passage" beat "query" there.
+    sim_floor: float = 0.85          # a statement's cosine to the theme ...
+    margin: float = 0.025            # ... and its lead over the statement's mean over themes
+    strong_margin: float = 0.06      # semantic evidence enough on its own (outside a section)
+    min_keywords: int = 2            # keyword evidence: distinct keyword stems
+    strong_keywords: int = 3         # keyword evidence enough on its own (outside a section)
+    overview_titles: int = 3         # a chunk naming this many titles is an overview
+    kind: str = "passage"            # how theme descriptions are embedded
+    # ablations (the evaluation script switches evidence off one kind at a time)
+    use_structure: bool = True
+    use_semantic: bool = True
+    use_keywords: bool = True
+
+
+DEFAULT_PARAMS = TaggerParams()
+
+
+def theme_texts() -> list[tuple[int, str]]:
+    """(theme, text) pairs embedded as each theme's description vectors."""
+    out = []
+    for t in THEMES:
+        out.append((t.number, f"{t.title_da}. {t.description_da}"))
+        out.append((t.number, f"{t.title_en}. {t.description_en}"))
+    return out
+
+
+class ThemeTagger:
+    """Theme tags of an index's chunks, cached per index version.
+
+        tagger = ThemeTagger(embedder)
+        tags = tagger.tags(index)          # list[frozenset[int]], one per chunk row
+        rows = tagger.rows(index, 4)       # np.ndarray of the rows tagged 4
+
+    The theme descriptions are embedded once per tagger (ten-odd texts);
+    tagging itself needs no model.  Thread-safe.
+    """
+
+    def __init__(self, embedder: "Embedder", params: TaggerParams = DEFAULT_PARAMS):
+        self.embedder = embedder
+        self.params = params
+        self._theme_vecs: np.ndarray | None = None
+        self._theme_of_vec: np.ndarray | None = None
+        self._cache: dict[str, tuple[list[frozenset[int]], frozenset[int]]] = {}
+        self._lock = threading.Lock()
+
+    def theme_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, theme number of each vector)."""
+        if self._theme_vecs is None:
+            pairs = theme_texts()
+            vecs = self.embedder.embed_batch([t for _, t in pairs], self.params.kind)
+            self._theme_of_vec = np.array([n for n, _ in pairs], dtype=np.int64)
+            self._theme_vecs = np.asarray(vecs, dtype=np.float32)
+        return self._theme_vecs, self._theme_of_vec
+
+    def tags(self, index: "StoredIndex") -> list[frozenset[int]]:
+        """The themes each chunk of ``index`` addresses (row order)."""
+        return self._tagged(index)[0]
+
+    def overviews(self, index: "StoredIndex") -> frozenset[int]:
+        """Rows that enumerate the themes (untagged: they address none of them)."""
+        return self._tagged(index)[1]
+
+    def rows(self, index: "StoredIndex", theme: int) -> np.ndarray:
+        """Rows tagged with ``theme``, ascending."""
+        return np.array([i for i, t in enumerate(self.tags(index)) if theme in t],
+                        dtype=np.int64)
+
+    def _tagged(self, index):
+        key = index.version
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is None:
+                hit = self._compute(index)
+                self._cache = {key: hit}     # only the live version is kept
+            return hit
+
+    # The per-chunk evidence, exposed for the evaluation script.
+    def semantic_scores(self, index: "StoredIndex") -> tuple[np.ndarray, np.ndarray]:
+        """(best cosine, best lead over the statement's mean) per chunk and theme,
+        both ``(n_chunks, 10)``; chunks without statements use their chunk vector."""
+        vecs, owner = self.theme_vectors()
+        n_themes = len(THEMES)
+        n = len(index.chunks)
+        sv = index.sentence_vectors
+        if sv is None or len(sv) == 0:
+            sv = np.zeros((0, vecs.shape[1]), dtype=np.float32)
+        counts = np.diff(index.sentence_first)
+        # rows without statements: their chunk vector stands in
+        empty = np.flatnonzero(counts == 0)
+        mat = np.concatenate([sv, index.vectors[empty]]) if len(empty) else sv
+        rows = np.concatenate([index.sentence_owner, empty]) if len(empty) else index.sentence_owner
+        raw = mat @ vecs.T                                   # (m, n_vecs)
+        per_theme = np.empty((len(mat), n_themes), dtype=np.float32)
+        for t in range(n_themes):                            # best of a theme's vectors
+            per_theme[:, t] = raw[:, owner == t + 1].max(axis=1) if len(mat) else 0
+        lead = per_theme - per_theme.mean(axis=1, keepdims=True)
+        # the lead counts only where the statement also clears the floor
+        lead = np.where(per_theme >= self.params.sim_floor, lead, -1.0).astype(np.float32)
+        best_sim = np.full((n, n_themes), -1.0, dtype=np.float32)
+        best_lead = np.full((n, n_themes), -1.0, dtype=np.float32)
+        if len(mat):
+            order = np.argsort(rows, kind="stable")          # group the rows' statements
+            rows_sorted = rows[order]
+            starts = np.flatnonzero(np.r_[True, rows_sorted[1:] != rows_sorted[:-1]])
+            owners = rows_sorted[starts]
+            best_sim[owners] = np.maximum.reduceat(per_theme[order], starts, axis=0)
+            best_lead[owners] = np.maximum.reduceat(lead[order], starts, axis=0)
+        return best_sim, best_lead
+
+    def _compute(self, index):
+        p = self.params
+        n_themes = len(THEMES)
+        _, lead = self.semantic_scores(index)
+        tags: list[frozenset[int]] = []
+        overviews: set[int] = set()
+        current: int | None = None        # theme of the section we are in
+        last_doc, last_section = None, None
+        for row, chunk in enumerate(index.chunks):
+            if chunk.doc_id != last_doc:
+                current, last_section = None, None
+                last_doc = chunk.doc_id
+            section = chunk.section
+            if not p.use_structure:
+                current = None
+            elif section != last_section:
+                heading = heading_theme(section)
+                if heading is not None:
+                    current = heading
+                elif not (section and _ANAPHORIC_HEADING.match(section)):
+                    current = None
+                last_section = section
+            toks = index.tokens[row]
+            text_stems = set(toks)
+            # titles quoted in the text, counted line by line (a list of titles)
+            titled = titles_in_lines(chunk.text, text_stems)
+            if p.use_structure and len(titled) >= p.overview_titles:
+                overviews.add(row)
+                tags.append(frozenset())
+                continue
+            found: set[int] = set()
+            if p.use_structure:
+                found |= titled | set(numbered_themes(chunk.text))
+                if current is not None:
+                    found.add(current)
+            kw = keyword_hits(text_stems)
+            for t in range(1, n_themes + 1):
+                if t in found:
+                    continue
+                sem = lead[row, t - 1] >= p.margin
+                key = kw[t] >= p.min_keywords
+                if not p.use_semantic or not p.use_keywords:    # one kind of evidence alone
+                    ok = (p.use_semantic and sem) or (p.use_keywords and key)
+                elif current is not None:
+                    ok = sem and key                    # inside another theme's section
+                else:
+                    ok = (sem and key) or lead[row, t - 1] >= p.strong_margin \
+                        or kw[t] >= p.strong_keywords
+                if ok:
+                    found.add(t)
+            tags.append(frozenset(found))
+        return tags, frozenset(overviews)
+
+
+def tag_chunks(index: "StoredIndex", embedder: "Embedder",
+               params: TaggerParams = DEFAULT_PARAMS) -> list[frozenset[int]]:
+    """The themes each chunk of ``index`` addresses; see :class:`ThemeTagger`.
+
+    One-off convenience: keep a :class:`ThemeTagger` to reuse its theme vectors
+    and its per-version cache.
+    """
+    return ThemeTagger(embedder, params).tags(index)
+
+
+# --------------------------------------------------------------------------
+# A theme named in a question
+# --------------------------------------------------------------------------
+#
+# The rule: a question names a theme only with the word "tema"/"temaet"/
+# "theme" tied to a number or a theme name, or by the theme's (nearly) full
+# title.  A topic word alone is a topic, not a filter: "Hvad siger Aalborg om
+# sikkerhed?" searches for security everywhere; "Hvad siger Aalborg om
+# sikkerhedstemaet?", "... i tema 4?", "the security theme" restrict to
+# theme 4.  Accepted forms, Danish and English:
+#
+#   tema 4, temaet 4, tema nr. 4, theme 4, theme no. 4
+#   temaet om sikkerhed, tema om data, temaet for børn og unge,
+#   the theme on/about/of security
+#   the security theme, the children and young people theme
+#   sikkerhedstemaet, beskæftigelsestemaet, data-temaet, ungetemaet
+#   the full title: "Borgerbetjening 3.0", "Effektiv styring og administration",
+#   "Security and accessibility must go hand in hand" (75 % of the title's
+#   content stems, at least two: "sikkerhed og tilgængelighed" alone is a topic)
+#
+# "temaer"/"themes" (plural: "Hvilke temaer har strategien?") and
+# "målsætning 2" (a goal) never match; nor does a number outside 1-10.
+
+_PREP = r"(?:(?:i|under|om|for|til|in|on|about|within|regarding|of|from|inden\s+for)\s+)?"
+_ART = r"(?:(?:the|det|dette|this)\s+)?"
+_NUMBERED = re.compile(
+    rf"{_PREP}{_ART}\b(?:tema(?:et)?|theme)\s*(?:nr\.?|no\.?|number|nummer|#)?\s*(\d{{1,2}})\b(?!\s*%)",
+    re.IGNORECASE)
+# "temaet om X", "the theme on X": group 1 is the part to drop, group 2 starts X
+_THEME_ABOUT = re.compile(
+    rf"({_PREP}{_ART}\b(?:temaet|tema|theme)\s+)((?:om|for|med|vedr\.?|on|about|of|for|regarding)\s+)",
+    re.IGNORECASE)
+_THEME_WORD = re.compile(r"\btheme\b", re.IGNORECASE)
+_COMPOUND = re.compile(r"\b(\w+?)-?(temaet|tema)\b", re.IGNORECASE)
+_WORDS = re.compile(r"\w+(?:[-.]\w+)*|\S", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[tuple[str, ...], int]:
+    """Stem sequence of each short name (and title) -> theme."""
+    out: dict[tuple[str, ...], int] = {}
+    for t in THEMES:
+        for name in t.names_da + t.names_en + (t.title_da, t.title_en):
+            stems = tuple(_stems(name))
+            if stems:
+                out.setdefault(stems, t.number)
+    return out
+
+
+def _name_at_start(text: str) -> tuple[int, int] | None:
+    """(theme, length in characters) of the longest theme name at the start of ``text``."""
+    matches = list(re.finditer(r"\w+(?:[-.]\w+)*", text))[:8]
+    best = None
+    for k in range(len(matches), 0, -1):
+        if not _stems(matches[k - 1].group()):             # ends on a stop word
+            continue
+        stems = tuple(_stems(text[:matches[k - 1].end()]))
+        theme = _name_index().get(stems)
+        if theme is not None:
+            best = (theme, matches[k - 1].end())
+            break
+    return best
+
+
+def _name_at_end(text: str) -> tuple[int, int] | None:
+    """(theme, start offset) of the longest theme name ending ``text``."""
+    matches = list(re.finditer(r"\w+(?:[-.]\w+)*", text))[-8:]
+    for k in range(len(matches)):
+        if not _stems(matches[k].group()):                 # starts on a stop word ("the")
+            continue
+        stems = tuple(_stems(text[matches[k].start():]))
+        theme = _name_index().get(stems)
+        if theme is not None:
+            return theme, matches[k].start()
+    return None
+
+
+@dataclass(frozen=True)
+class ThemeMention:
+    theme: int
+    start: int
+    end: int
+    replacement: str       # what the mention leaves in the question ("" or the topic)
+
+
+def theme_mention(question: str) -> ThemeMention | None:
+    """The first theme reference in ``question`` and how to strip it."""
+    found: list[ThemeMention] = []
+    for m in _NUMBERED.finditer(question):
+        n = int(m.group(1))
+        if 1 <= n <= len(THEMES):
+            found.append(ThemeMention(n, m.start(), m.end(), ""))
+    for m in _THEME_ABOUT.finditer(question):
+        hit = _name_at_start(question[m.end(2):])
+        if hit:
+            found.append(ThemeMention(hit[0], m.start(), m.end(1), ""))
+    for m in _THEME_WORD.finditer(question):               # "the security theme"
+        if _NUMBERED.match(question, m.start()):
+            continue
+        hit = _name_at_end(question[:m.start()].rstrip())
+        if hit:
+            before = question[:hit[1]]
+            art = re.search(r"\bthe\s+$", before, re.IGNORECASE)
+            start = art.start() if art else hit[1]
+            topic = question[hit[1]:m.start()].strip()
+            found.append(ThemeMention(hit[0], start, m.end(), topic))
+    for m in _COMPOUND.finditer(question):                 # "sikkerhedstemaet"
+        prefix = m.group(1)
+        candidates = [prefix]
+        if len(prefix) > 3 and prefix.lower().endswith("s"):   # linking -s-: sikkerheds-
+            candidates.insert(0, prefix[:-1])
+        elif len(prefix) > 3 and prefix.lower().endswith("e"):  # børne-, unge-
+            candidates.append(prefix[:-1])
+        for cand in candidates:
+            theme = _name_index().get(tuple(_stems(cand)))
+            if theme is not None:
+                found.append(ThemeMention(theme, m.start(), m.end(), cand))
+                break
+    if not found:
+        stems = set(_stems(question))
+        titled = [n for n in title_in(stems) if _full_title(question, n)]
+        if len(titled) == 1:
+            return ThemeMention(titled[0], 0, 0, "")         # the title stays: it is the topic
+        return None
+    return min(found, key=lambda f: (f.start, -f.end))
+
+
+def _full_title(question: str, n: int) -> bool:
+    """The title's stems cover 75 % of it (``title_in``) — and for titles of two
+    stems both are there ("Borgerbetjening 3.0", not "borgerbetjening")."""
+    return n in title_in(set(_stems(question)))
+
+
+def find_theme(question: str) -> int | None:
+    """The theme a question names ("tema 4", "the security theme",
+    "Borgerbetjening 3.0", "sikkerhedstemaet"), or None; see the rule above."""
+    mention = theme_mention(question)
+    return mention.theme if mention else None
+
+
+def strip_theme(question: str) -> str:
+    """``question`` without its theme reference, for searching inside the theme.
+
+    "Hvad siger Aalborg om tema 4?" -> "Hvad siger Aalborg?"; a named topic
+    stays ("... om sikkerhedstemaet?" -> "... om sikkerhed?", "the security
+    theme" -> "security"), a full title stays (it is the topic).  A question
+    that is only a reference ("tema 4") strips to "".  Without a reference
+    the question comes back unchanged.
+    """
+    mention = theme_mention(question)
+    if mention is None or mention.start == mention.end:
+        return question
+    out = question[:mention.start] + mention.replacement + question[mention.end:]
+    out = re.sub(r"\s+([?.!,;:])", r"\1", out)
+    out = re.sub(r"^[\s:;,.\-–]+", "", out)
+    out = re.sub(r"\s{2,}", " ", out).strip()
+    return "" if not re.search(r"\w", out) else out
