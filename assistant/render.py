@@ -38,6 +38,14 @@ def answer_markdown(answer: Answer, lang: str | None = None, with_sources: bool 
     lang = lang or answer.language
     parts = [escape(line) for line in answer.answer.split("\n")]
     out = "  \n".join(parts)
+    if answer.generated_by:
+        out += "\n\n*" + escape(("Skrevet af sprogmodellen " if lang != "en" else
+                                  "Written by the language model ") + answer.generated_by
+                                 + (" ud fra kilderne; hver sætning citerer en kilde."
+                                    if lang != "en" else
+                                    " from the sources; every sentence cites one.")) + "*"
+    if answer.generation_note:
+        out += "\n\n*" + escape(answer.generation_note) + "*"
     if answer.passages and with_sources:
         out += "\n\n### " + ("Kilder" if lang != "en" else "Sources") + "\n\n"
         out += "\n\n".join(passage_markdown(p, lang) for p in answer.passages)

@@ -10,15 +10,15 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
-from . import messages
+from . import generate, messages
 from .api import Assistant
 from .chat import resolve_followup
 from .errors import AssistantError
 from .models import DOC_TYPES
 from .briefing import briefing_docx, briefing_markdown, comparison_rows
-from .render import answer_markdown, sources_html
+from .render import answer_markdown, escape, sources_html
 from .ui_text import EXAMPLES, LABELS
 from .uploads import save_upload
 
@@ -56,28 +56,52 @@ class AppLogic:
         return LABELS.get(lang, LABELS["da"])
 
     def ask(self, question: str, history: list, previous: str | None, orgs: list[str] | None,
-            types: list[str] | None, lang: str):
-        """One chat turn."""
+            types: list[str] | None, lang: str) -> Turn:
+        """One chat turn, answered completely (the last of :meth:`turns`)."""
+        *_, last = self.turns(question, history, previous, orgs, types, lang)
+        return last
+
+    def turns(self, question: str, history: list, previous: str | None,
+              orgs: list[str] | None, types: list[str] | None, lang: str) -> Iterator[Turn]:
+        """One chat turn as the page shows it: the extractive answer at once;
+        then, when a language model is configured, its answer as it streams in
+        (an unchecked preview) and finally the checked one, or the extractive
+        answer again with a note saying why."""
         labels = self.labels(lang)
         history = list(history or [])
         question = (question or "").strip()
         if not question:
-            return Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
-                        previous)
+            yield Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
+                       previous)
+            return
         resolved = resolve_followup(question, previous)
         try:
             answer = self.bot.ask(resolved, organisations=orgs or None, doc_types=types or None)
         except AssistantError as exc:
             history += [{"role": "user", "content": question},
                         {"role": "assistant", "content": messages.describe(exc, lang)}]
-            return Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
-                        previous)
-        history += [{"role": "user", "content": question},
-                    {"role": "assistant",
-                     "content": answer_markdown(answer, lang, with_sources=False)}]
+            yield Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
+                       previous)
+            return
+        history.append({"role": "user", "content": question})
+        note = f"*{labels['resolved']}: {resolved}*" if resolved != question else ""
+        turn = self._turn(answer, history, note, resolved, lang)
+        yield turn
+        if not (generate.enabled(self.bot.settings) and answer.passages):
+            return
+        for chunk in generate.stream_answer(answer, self.bot.settings):
+            if chunk.done:
+                yield self._turn(chunk.answer, history, note, resolved, lang)
+            else:
+                preview = escape(chunk.text) + " ▌"
+                yield turn._replace(history=history + [{"role": "assistant", "content": preview}])
+
+    def _turn(self, answer, history: list, note: str, resolved: str, lang: str) -> Turn:
+        labels = self.labels(lang)
+        history = history + [{"role": "assistant",
+                              "content": answer_markdown(answer, lang, with_sources=False)}]
         contexts = [self.bot.context(p) for p in answer.passages]
         originals = sorted({str(self.bot.source_file(p.chunk.doc_id)) for p in answer.passages})
-        note = f"*{labels['resolved']}: {resolved}*" if resolved != question else ""
         exported = briefing_markdown(answer, lang)
         folder = Path(tempfile.mkdtemp(prefix="strategiassistent-"))
         md_file = folder / "notat.md"
@@ -202,9 +226,9 @@ def build_app(bot: Assistant):
         inputs = [question, chat, previous, orgs, types, lang]
 
         def on_ask(*args):
-            turn = logic.ask(*args)
-            return turn._replace(comparison=gr.update(value=turn.comparison or [],
-                                                      visible=bool(turn.comparison)))
+            for turn in logic.turns(*args):
+                yield turn._replace(comparison=gr.update(value=turn.comparison or [],
+                                                         visible=bool(turn.comparison)))
         for trigger in (send.click, question.submit):
             trigger(on_ask, inputs, outputs, api_name=False).then(
                 lambda: "", None, question, api_name=False)
@@ -212,8 +236,12 @@ def build_app(bot: Assistant):
         def api_ask(q: str, organisations: list[str] | None = None,
                     doc_types: list[str] | None = None) -> dict:
             """The answer with its passages as JSON, the same shape as the CLI's --json."""
-            return bot.ask(q, organisations=organisations or None,
-                           doc_types=doc_types or None).to_dict()
+            try:
+                return bot.ask(q, organisations=organisations or None,
+                               doc_types=doc_types or None).to_dict()
+            except AssistantError as exc:  # a message for the caller, not a bare "error"
+                raise gr.Error(messages.describe(exc, bot.settings.language),
+                               print_exception=False) from exc
 
         gr.api(api_ask, api_name="ask")
 

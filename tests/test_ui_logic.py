@@ -120,3 +120,35 @@ def test_uploads_are_indexed_and_bad_files_named(tmp_path, fake_embedder):
     assert answer.passages and answer.passages[0].document.meta.organisation == "Vejen Kommune"
     assert "Vejen Kommune" in logic.organisation_choices()
     assert logic.upload(None, "en") == "Choose one or more files first."
+
+
+def test_a_generated_answer_streams_into_the_chat(shipped_assistant):
+    """With a chat-completions endpoint configured (a real local server here),
+    the chat shows the extractive answer, then the model's text as it streams,
+    then the checked answer: the uncited sentence is gone."""
+    from assistant import Assistant
+    from test_generate import Behaviour, _Handler  # the local chat-completions server
+    from http.server import ThreadingHTTPServer
+    import threading
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    srv.daemon_threads = True
+    srv.behaviour = Behaviour(reply="Aalborg vil styrke it-sikkerheden [1]. Det er godt for alle.")
+    threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        settings = shipped_assistant.settings.with_(
+            llm_base_url=f"http://127.0.0.1:{srv.server_address[1]}/v1", llm_model="lokal-model")
+        logic = AppLogic(Assistant(settings, embedder=shipped_assistant.embedder))
+        turns = list(logic.turns("Hvad siger Aalborg om sikkerhed?", [], None, None, None, "da"))
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    first, *previews, last = turns
+    assert "Fra dokumenterne" in first.history[-1]["content"]
+    assert len(previews) >= 3 and all(t.history[-1]["content"].endswith("▌") for t in previews)
+    final = last.history[-1]["content"]
+    assert "Aalborg vil styrke it-sikkerheden \\[1\\]" in final
+    assert "Det er godt for alle" not in final
+    assert "Skrevet af sprogmodellen lokal-model" in final
+    assert "Aalborg vil styrke it-sikkerheden [1]" in last.exported
+    assert [m["role"] for m in last.history] == ["user", "assistant"]
