@@ -17,12 +17,13 @@ from tqdm.auto import tqdm
 from .chunking import chunk_document, statement_spans
 from .config import Settings
 from .embedders import Embedder
-from .errors import ConfigError, DocumentError, EmbedderMismatch, IndexCorrupt, IndexNotFound, \
+from .errors import ConfigError, DocumentError, IndexCorrupt, IndexNotFound, \
     IndexVersionMismatch
 from .loaders import discover, load_file
 from .metadata import load_metadata, sidecar_path
 from .models import Chunk, Document, LoadFailure
-from .store import StoredIndex, index_lock, read_index, remove_stale_versions, write_index
+from .store import StoredIndex, check_embedder, embedder_fingerprint, index_lock, read_index, \
+    remove_stale_versions, write_index
 from .tokens import tokenize
 
 # Bump when loading, normalisation or chunking changes what a file turns into,
@@ -83,8 +84,7 @@ def _previous(index_dir: Path, embedder: Embedder, rebuild: bool) -> StoredIndex
         raise
     except IndexCorrupt:
         raise  # the message says: run with --rebuild
-    if old.embedder_id != embedder.id:
-        raise EmbedderMismatch(index_dir, old.embedder_id, old.dim, embedder.id)
+    check_embedder(index_dir, old, embedder)  # by id, then by the model's fingerprint
     return old
 
 
@@ -157,7 +157,8 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
                            and [f.path for f in report.failures] == [f.path for f in old.failures])
         if not nothing_changed:
             write_index(index_dir, manifest={
-                "embedder": {"id": embedder.id, "dim": int(v.vectors.shape[1])},
+                "embedder": {"id": embedder.id, "dim": int(v.vectors.shape[1]),
+                             **embedder_fingerprint(embedder)},
                 "chunking": _chunking_settings(settings),
                 "docs_dir": str(docs_dir.resolve()),
                 "documents": {d.doc_id: {"content_hash": d.content_hash} for d in documents},
