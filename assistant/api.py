@@ -27,7 +27,7 @@ from .models import Answer, Passage
 from .query import QueryAnalysis, analyse
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
-from .tokens import tokenize
+from .themes import THEMES, ThemeTagger, find_theme, strip_theme, theme_label
 
 
 # Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.
@@ -45,6 +45,7 @@ class _Retrieval:
     relevant: bool                # anything in the index resembles the question
     rows: tuple[int, ...] = ()    # index rows of the passages ...
     index: StoredIndex | None = None  # ... in this index version (a reload may follow)
+    themes: tuple[int, ...] = ()  # theme filter applied (given, or named in the question)
 
 
 class Assistant:
@@ -56,6 +57,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
         self._probes: dict[str, list[float]] = {}
+        self._tagger: ThemeTagger | None = None
 
     # -- indexing ----------------------------------------------------------
     def index(self, docs_dir: Path | str | None = None, rebuild: bool = False,
@@ -110,12 +112,42 @@ class Assistant:
 
     def search(self, question: str, k: int | None = None, *,
                organisations: Iterable[str] | None = None,
-               doc_types: Iterable[str] | None = None, mode: Mode = "hybrid") -> list[Passage]:
+               doc_types: Iterable[str] | None = None, themes: Iterable[int] | None = None,
+               mode: Mode = "hybrid") -> list[Passage]:
         """Ranked passages only (no answer text); used by ``ask`` and evaluation."""
         return self._retrieve(self._check(question), k or self.settings.top_k,
-                              organisations, doc_types, mode).passages
+                              organisations, doc_types, mode, themes).passages
 
-    def _retrieve(self, question: str, k: int, organisations, doc_types, mode: Mode) -> _Retrieval:
+    # -- the strategy's themes -------------------------------------------------
+    def theme_tagger(self) -> ThemeTagger:
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = ThemeTagger(self.embedder)
+            return self._tagger
+
+    def theme_rows(self, themes: Iterable[int], index: StoredIndex | None = None) -> np.ndarray:
+        """Index rows of the chunks tagged with any of ``themes``."""
+        index = index or self.stored_index
+        tagger = self.theme_tagger()
+        parts = [tagger.rows(index, t) for t in themes]
+        return np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
+
+    def theme_overview(self) -> dict[int, dict[str, list[Passage]]]:
+        """Theme -> organisation -> its passages tagged with that theme."""
+        index = self.stored_index
+        tags = self.theme_tagger().tags(index)
+        out: dict[int, dict[str, list[Passage]]] = {t.number: {} for t in THEMES}
+        for row, themes in enumerate(tags):
+            chunk = index.chunks[row]
+            doc = index.documents[chunk.doc_id]
+            org = doc.meta.organisation or "?"
+            for t in sorted(themes):
+                cell = out[t].setdefault(org, [])
+                cell.append(Passage(rank=len(cell) + 1, chunk=chunk, document=doc, score=1.0))
+        return out
+
+    def _retrieve(self, question: str, k: int, organisations, doc_types, mode: Mode,
+                  themes: Iterable[int] | None = None) -> _Retrieval:
         retriever = self.retriever()
         analysis = analyse(question)
         present = {o.casefold() for o in self.organisations()}
@@ -133,7 +165,15 @@ class Assistant:
             if not orgs:  # only municipalities without documents (or filtered out)
                 return _Retrieval([], analysis, missing, question, None, False)
             query = analysis.topic or question
+        named_theme = find_theme(question)
+        if named_theme is not None:  # "tema 4", "the security theme": a filter, not words
+            themes = sorted(set(themes or ()) | {named_theme})
+            query = strip_theme(query) or theme_label(named_theme, analysis.language,
+                                                      numbered=False)
         rows = retriever.rows_where(orgs, doc_types)
+        if themes:
+            in_themes = self.theme_rows(themes, retriever.index)
+            rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
         query_vec = self.embedder.embed_query(query) if mode != "bm25" else None
         hits = retriever.search(query, k, rows, mode, query_vec)
         index = retriever.index
@@ -143,15 +183,16 @@ class Assistant:
         # Relevant: the question has content words and either shares some with the
         # documents or is close enough in meaning to a passage.
         floor = self.embedder.relevance_floor
-        terms = tokenize(query)
+        terms = retriever.keyword_tokens(query)
         relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                     or any((h.dense_score or 0) >= floor for h in hits))
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
-                          tuple(h.row for h in hits), index)
+                          tuple(h.row for h in hits), index, tuple(themes or ()))
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
-            doc_types: Iterable[str] | None = None) -> Answer:
+            doc_types: Iterable[str] | None = None,
+            themes: Iterable[int] | None = None) -> Answer:
         """Answer with quoted sentences and the passages they come from.
 
         A municipality named in the question filters to its documents; one with
@@ -163,13 +204,14 @@ class Assistant:
         scope = comparison_scope(question, analyse(question),
                                  self._canonical_orgs(organisations) or self.organisations())
         if scope is not None:
-            return self._compare(question, scope, organisations, doc_types)
+            return self._compare(question, scope, organisations, doc_types, themes)
         found = self._retrieve(question, k or self.settings.top_k, organisations, doc_types,
-                               "hybrid")
+                               "hybrid", themes)
         lang = found.analysis.language
         no_source = ", ".join(found.missing) or None
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
-        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or [])}
+        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
+                   "themes": list(found.themes or themes or [])}
         if not found.passages or not found.relevant:
             if not no_source:
                 if not self.stored_index.chunks:
@@ -186,7 +228,8 @@ class Assistant:
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 
-    def _compare(self, question: str, scope: list[str], organisations, doc_types) -> Answer:
+    def _compare(self, question: str, scope: list[str], organisations, doc_types,
+                 themes=None) -> Answer:
         """A comparison: one row per organisation in ``scope``, silent ones listed."""
         analysis = analyse(question)
         lang = analysis.language
@@ -195,10 +238,16 @@ class Assistant:
                    if m.official.casefold() not in present]
         no_source = ", ".join(missing) or None
         query = topic_of(analysis.topic)
+        named_theme = find_theme(question)
+        if named_theme is not None:
+            themes = sorted(set(themes or ()) | {named_theme})
+            query = strip_theme(query) or theme_label(named_theme, lang, numbered=False)
         retriever = self.retriever()
+        restrict = self.theme_rows(themes, retriever.index) if themes else None
         findings = compare(retriever, query, self.embedder.embed_query(query), scope,
-                           doc_types, floor=self.embedder.relevance_floor)
-        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or [])}
+                           doc_types, floor=self.embedder.relevance_floor, restrict=restrict)
+        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
+                   "themes": list(themes or [])}
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         lines = [messages.text("compare_intro", lang)]
         for f in findings:

@@ -73,7 +73,7 @@ def topic_of(question: str) -> str:
 
 def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
             organisations: list[str], doc_types=None, gap: float = GAP,
-            floor: float | None = None) -> list[Finding]:
+            floor: float | None = None, restrict: np.ndarray | None = None) -> list[Finding]:
     """Each organisation's best passages on ``query``; silent ones get none.
 
     Passages are ranked 1..n across the whole comparison, in row order, so
@@ -83,6 +83,8 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
     rows_of: dict[str, tuple[list[int], list[float]]] = {}
     for org in organisations:
         rows = retriever.rows_where([org], doc_types)
+        if restrict is not None:
+            rows = np.intersect1d(rows, restrict)
         hits = retriever.search(query, PASSAGES_PER_ORGANISATION, rows, "hybrid", query_vec) \
             if rows is not None and len(rows) else []
         best = [float((index.statements(h.row)[1] @ query_vec).max(initial=-1.0)) for h in hits]

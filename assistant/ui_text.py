@@ -20,6 +20,10 @@ LABELS = {
         "none_uploaded": "Vælg først en eller flere filer.",
         "comparison": "Sammenligning af organisationerne", "statement": "Udsagn",
         "download_docx": "Hent notat (.docx)",
+        "theme": "Tema", "theme_filter": "Strategiens temaer",
+        "themes_tab": "Temaer × organisationer",
+        "themes_help": "Antal afsnit pr. tema og organisation. Klik på et tal for at se afsnittene.",
+        "themes_csv": "Hent oversigten (.csv)",
     },
     "en": {
         "lang": "en",
@@ -40,6 +44,10 @@ LABELS = {
         "none_uploaded": "Choose one or more files first.",
         "comparison": "The organisations compared", "statement": "Statement",
         "download_docx": "Download note (.docx)",
+        "theme": "Theme", "theme_filter": "The strategy's themes",
+        "themes_tab": "Themes × organisations",
+        "themes_help": "Passages per theme and organisation. Click a number to see the passages.",
+        "themes_csv": "Download the overview (.csv)",
     },
 }
 

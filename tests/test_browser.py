@@ -226,7 +226,18 @@ def test_a_user_session_in_the_browser(app, page):
     assert any("Slagelse Kommune" == c.text for row in note.tables[0].rows for c in row.cells)
     shot(page, "09-comparison")
 
-    # 9. English interface and an English question.
+    # 9. The themes x organisations overview: a cell opens its passages.
+    page.locator("#themes-panel").get_by_text("Temaer × organisationer").click()
+    overview = page.locator("#theme-overview")
+    overview.get_by_text("Tema 4: Sikkerhed").first.wait_for(timeout=120_000)
+    headers = overview.locator("thead th").all_inner_texts()
+    col = next(i for i, h in enumerate(headers) if "Aalborg" in h)
+    overview.locator(f"[data-testid='cell-3-{col}']").click()
+    page.locator("#theme-passages .source").first.wait_for()
+    assert "Aalborg Kommune" in page.locator("#theme-passages").inner_text()
+    shot(page, "09b-themes-overview")
+
+    # 10. English interface and an English question.
     page.locator("#language").get_by_text("English").click()
     page.locator("#send").get_by_text("Ask").wait_for()
     timings["What does Aalborg say about security?"] = ask(
@@ -236,7 +247,7 @@ def test_a_user_session_in_the_browser(app, page):
     assert not page.locator("#comparison").is_visible()
     shot(page, "10-english")
 
-    # 10. The answer as Markdown for a meeting note: question, answer, quotes, citations.
+    # 11. The answer as Markdown for a meeting note: question, answer, quotes, citations.
     exported = page.locator("#export textarea").input_value()
     assert exported.startswith("## Question")
     assert "## Sources" in exported and "Aalborg Kommune" in exported and "\n> " in exported

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.ui import AppLogic
+from assistant.ui_logic import AppLogic
 from conftest import make_assistant
 from fixtures import make_corrupt_pdf, make_docx
 

@@ -1,0 +1,56 @@
+"""The strategy's themes as a filter, a query and an overview (themes x organisations)."""
+from __future__ import annotations
+
+import csv
+import re
+
+from assistant.ui_logic import AppLogic
+
+
+def test_a_theme_named_in_the_question_filters_to_its_passages(shipped_assistant):
+    tagged = set(shipped_assistant.theme_rows([4]).tolist())
+    index = shipped_assistant.stored_index
+    rows = {(c.doc_id, c.start): i for i, c in enumerate(index.chunks)}
+    for question in ("Hvad siger Aalborg om tema 4?", "What does the security theme say about staff?"):
+        answer = shipped_assistant.ask(question)
+        assert answer.passages and answer.filters["themes"] == [4], question
+        assert all(rows[(p.chunk.doc_id, p.chunk.start)] in tagged for p in answer.passages)
+    staff = shipped_assistant.ask("What does the security theme say about staff?")
+    assert any("medarbejder" in p.chunk.text for p in staff.passages)
+
+
+def test_theme_filter_from_the_api_combines_with_organisations(shipped_assistant):
+    answer = shipped_assistant.ask("Hvad siger de om data?", themes=[3],
+                                   organisations=["Aalborg Kommune"])
+    tagged = set(shipped_assistant.theme_rows([3]).tolist())
+    index = shipped_assistant.stored_index
+    assert answer.passages
+    for p in answer.passages:
+        assert p.document.meta.organisation == "Aalborg Kommune"
+        assert index.chunks.index(p.chunk) in tagged
+    none = shipped_assistant.ask("Hvad siger de om data?", themes=[3], organisations=["KL"])
+    assert not none.passages
+
+
+def test_overview_matches_the_tagged_chunks_and_exports_csv(shipped_assistant):
+    index = shipped_assistant.stored_index
+    tags = shipped_assistant.theme_tagger().tags(index)
+    overview = shipped_assistant.theme_overview()
+    for theme, cells in overview.items():
+        for org, passages in cells.items():
+            expected = [c for c, t in zip(index.chunks, tags) if theme in t
+                        and index.documents[c.doc_id].meta.organisation == org]
+            assert [p.chunk for p in passages] == expected
+    assert overview[4]["Aalborg Kommune"]
+
+    logic = AppLogic(shipped_assistant)
+    headers, rows, path = logic.theme_overview("da")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        table = list(csv.reader(fh, delimiter=";"))
+    assert table[0] == headers and [r[1:] for r in table[1:]] == [[str(v) for v in r[1:]] for r in rows]
+    assert len(rows) == 10 and rows[3][0].startswith("Tema 4: Sikkerhed og tilgængelighed")
+    col = headers.index("Aalborg Kommune")
+    assert rows[3][col] == len(overview[4]["Aalborg Kommune"])
+    cell = logic.theme_cell(3, col, "da")
+    assert cell.count("class='source'") == rows[3][col]
+    assert re.search(r"Tema 4: Sikkerhed.*Aalborg Kommune", cell)
