@@ -103,3 +103,24 @@ def briefing_docx(answer: Answer, path: Path | str, lang: str | None = None) -> 
     path = Path(path)
     doc.save(str(path))
     return path
+
+
+def theme_table(overview: dict, lang: str = "da") -> tuple[list[str], list[list]]:
+    """Themes x organisations as (headers, rows): passage counts per cell."""
+    from .themes import theme_label
+
+    orgs = sorted({o for cells in overview.values() for o in cells})
+    headers = ["Tema" if lang != "en" else "Theme"] + orgs
+    rows = [[theme_label(t, lang)] + [len(cells.get(o, [])) for o in orgs]
+            for t, cells in overview.items()]
+    return headers, rows
+
+
+def write_csv(path: Path | str, headers: list[str], rows: list[list]) -> Path:
+    """Semicolon-separated with a BOM, as Danish Excel opens it with æ, ø, å intact."""
+    import csv
+
+    path = Path(path)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, delimiter=";").writerows([headers, *rows])
+    return path

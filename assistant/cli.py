@@ -3,6 +3,7 @@
     python -m assistant index [DOCS_DIR] [--index-dir DIR] [--rebuild]
     python -m assistant ask "QUESTION" [--index-dir DIR] [-k N] [--json]
     python -m assistant eval QUESTIONS.jsonl [--docs DIR] [--index-dir DIR] [--json]
+    python -m assistant themes [--index-dir DIR] [--csv FILE]
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .config import Settings
 from .errors import AssistantError
 from .evaluation import VARIANTS, evaluate, load_questions
 from .models import DOC_TYPES, Answer
+from .briefing import theme_table, write_csv
 
 
 def _positive_int(value: str) -> int:
@@ -48,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--org", action="append", help="only this organisation (repeatable)")
     ask.add_argument("--type", action="append", choices=DOC_TYPES, help="only this document type")
+    ask.add_argument("--theme", action="append", type=int, choices=range(1, 11), metavar="1-10",
+                     help="only passages on this theme of the strategy (repeatable)")
+    th = sub.add_parser("themes", help="passages per strategy theme and organisation")
+    th.add_argument("--index-dir", help="index folder (default: index/)")
+    th.add_argument("--csv", help="also write the table as CSV (semicolon-separated) to FILE")
     ev = sub.add_parser("eval", help="retrieval figures on a question file (questions.jsonl format)")
     ev.add_argument("questions")
     ev.add_argument("--docs", help="index this documents folder first")
@@ -111,6 +118,16 @@ def _print_answer(answer: Answer, lang: str) -> None:
         print("    " + _highlight(p, tty).replace("\n", "\n    "))
 
 
+def _print_themes(bot: Assistant, lang: str, csv_path: str | None) -> None:
+    headers, rows = theme_table(bot.theme_overview(), lang)
+    width = max(len(r[0]) for r in rows)
+    print(f"{headers[0]:{width}}  " + "  ".join(headers[1:]))
+    for r in rows:
+        print(f"{r[0]:{width}}  " + "  ".join(f"{v:>{len(o)}}" for v, o in zip(r[1:], headers[1:])))
+    if csv_path:
+        write_csv(csv_path, headers, rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = args.lang or "da"   # until the settings (ASSISTANT_LANGUAGE) are read
@@ -134,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 _print_eval(figures)
             return 0
-        answer = bot.ask(args.question, args.k, organisations=args.org, doc_types=args.type)
+        if args.command == "themes":
+            _print_themes(bot, lang, args.csv)
+            return 0
+        answer = bot.ask(args.question, args.k, organisations=args.org, doc_types=args.type,
+                         themes=args.theme)
         if args.json:
             json.dump(answer.to_dict(), sys.stdout, ensure_ascii=False)
             sys.stdout.write("\n")

@@ -7,7 +7,6 @@ through ``render`` (escaped).
 """
 from __future__ import annotations
 
-import csv
 import html
 import tempfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Iterator, NamedTuple
 
 from . import generate, messages
 from .api import Assistant
-from .briefing import briefing_docx, briefing_markdown, comparison_rows
+from .briefing import briefing_docx, briefing_markdown, comparison_rows, theme_table, write_csv
 from .chat import resolve_followup
 from .errors import AssistantError
 from .models import Answer
@@ -158,15 +157,9 @@ class AppLogic:
     # -- the strategy's themes ---------------------------------------------
     def theme_overview(self, lang: str) -> tuple[list[str], list[list], str]:
         """Themes x organisations: headers, rows of passage counts, and a CSV file."""
-        overview = self.bot.theme_overview()
-        orgs = sorted({o for cells in overview.values() for o in cells})
-        headers = [self.labels(lang)["theme"]] + orgs
-        rows = [[theme_label(t, lang)] + [len(cells.get(o, [])) for o in orgs]
-                for t, cells in overview.items()]
+        headers, rows = theme_table(self.bot.theme_overview(), lang)
         path = Path(tempfile.mkdtemp(prefix="strategiassistent-")) / "temaer.csv"
-        with open(path, "w", encoding="utf-8-sig", newline="") as fh:  # BOM: Excel reads æøå
-            csv.writer(fh, delimiter=";").writerows([headers, *rows])
-        return headers, rows, str(path)
+        return headers, rows, str(write_csv(path, headers, rows))
 
     def theme_cell(self, row: int, col: int, lang: str) -> str:
         """The passages behind one cell of the overview (row = theme, col = organisation)."""

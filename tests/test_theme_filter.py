@@ -54,3 +54,33 @@ def test_overview_matches_the_tagged_chunks_and_exports_csv(shipped_assistant):
     cell = logic.theme_cell(3, col, "da")
     assert cell.count("class='source'") == rows[3][col]
     assert re.search(r"Tema 4: Sikkerhed.*Aalborg Kommune", cell)
+
+
+def test_cli_themes_table_and_theme_filter(shipped_assistant, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    index_dir = str(shipped_assistant.settings.index_dir)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "assistant", *args, "--index-dir", index_dir],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+
+    out = run("themes", "--csv", str(tmp_path / "t.csv"))
+    assert out.returncode == 0, out.stderr
+    assert "Tema 4: Sikkerhed og tilgængelighed skal gå hånd i hånd" in out.stdout
+    with open(tmp_path / "t.csv", encoding="utf-8-sig") as fh:
+        table = list(csv.reader(fh, delimiter=";"))
+    assert table[0][0] == "Tema" and "Aalborg Kommune" in table[0] and len(table) == 11
+
+    asked = run("ask", "Hvad siger de om data?", "--theme", "3", "--json")
+    tagged = set(shipped_assistant.theme_rows([3]).tolist())
+    rows = {(c.doc_id, c.start): i for i, c in enumerate(shipped_assistant.stored_index.chunks)}
+    passages = json.loads(asked.stdout)["passages"]
+    assert passages and all(rows[(p["doc_id"], p["start"])] in tagged for p in passages)
+    assert run("ask", "x", "--theme", "11").returncode == 2
