@@ -19,7 +19,8 @@ from .config import Settings
 from .embedders import Embedder
 from .errors import ConfigError, DocumentError, IndexCorrupt, IndexNotFound, \
     IndexVersionMismatch
-from .loaders import discover, load_file
+from .isolation import IsolatedLoader
+from .loaders import check_size, discover
 from .metadata import load_metadata, sidecar_path
 from .models import Chunk, Document, LoadFailure
 from .store import StoredIndex, check_embedder, embedder_fingerprint, index_lock, read_index, \
@@ -47,12 +48,19 @@ class IndexReport:
     embedded_sentences: int = 0  # statements sent to the embedder in this run
     written: bool = False      # False when nothing changed
     seconds: float = 0.0
+    # indexed, but worth knowing: "<doc_id>: hidden text dropped ...", duplicates
+    warnings: list[str] = field(default_factory=list)
+    # a file with the same content (and sidecar) as one indexed earlier in the
+    # run is not indexed again: its doc_id -> the doc_id that was indexed
+    duplicates: dict[str, str] = field(default_factory=dict)
 
 
 def content_hash(path: Path) -> str:
     """Hash of what determines a document's index entry: its bytes and sidecar."""
     h = hashlib.sha256(PIPELINE_VERSION.encode())
-    h.update(path.read_bytes())
+    with path.open("rb") as handle:  # in pieces: a shared drive has multi-GB files
+        while piece := handle.read(1 << 20):
+            h.update(piece)
     side = sidecar_path(path)
     if side.exists():
         h.update(b"\0sidecar\0" + side.read_bytes())
@@ -99,7 +107,7 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
                           f"(python -m assistant index DOCS_DIR or ASSISTANT_DOCS_DIR).")
     index_dir = settings.index_dir
     report = IndexReport(index_dir=index_dir)
-    with index_lock(index_dir):
+    with index_lock(index_dir), IsolatedLoader(settings) as loader:
         remove_stale_versions(index_dir)
         old = _previous(index_dir, embedder, rebuild)
         same_chunking = old is not None and old.manifest.get("chunking") == _chunking_settings(settings)
@@ -113,11 +121,18 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
         chunks: list[Chunk] = []
         reused_rows: dict[int, int] = {}    # new chunk position -> old vector row
         relocated = False
+        seen: dict[str, str] = {}           # content hash -> doc_id, to skip duplicates
         for path in tqdm(files, desc="Dokumenter / documents", unit="dok",
                          disable=not show_progress):
             doc_id = path.relative_to(docs_dir).as_posix()
             try:
+                check_size(path, loader.limits)  # before hashing a 50 GB video named .pdf
                 digest = content_hash(path)
+                if digest in seen:  # the same file under a second name: indexed once
+                    report.duplicates[doc_id] = seen[digest]
+                    report.warnings.append(f"{doc_id}: same content as {seen[digest]}, "
+                                           f"indexed once (as {seen[digest]})")
+                    continue
                 previous = old.documents.get(doc_id) if old else None
                 if previous is not None and previous.content_hash == digest and same_chunking:
                     source = str(path.resolve())
@@ -129,8 +144,10 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
                         reused_rows[len(chunks)] = row
                         chunks.append(old.chunks[row])
                     report.unchanged.append(doc_id)
+                    seen[digest] = doc_id
                     continue
-                extracted = load_file(path)
+                extracted = loader.load(path)  # in a worker process, with limits
+                report.warnings.extend(f"{doc_id}: {w}" for w in extracted.warnings)
                 meta = load_metadata(path, extracted)
             except DocumentError as exc:
                 report.failures.append(LoadFailure(str(path), exc.reason_code, str(exc)))
@@ -144,6 +161,8 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
             chunks.extend(chunk_document(doc_id, extracted, settings.chunk_target,
                                          settings.chunk_max))
             (report.changed if previous is not None else report.added).append(doc_id)
+            seen[digest] = doc_id
+        loader.close()  # free the worker before embedding
 
         if old is not None:
             kept = {d.doc_id for d in documents}

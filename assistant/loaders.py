@@ -6,6 +6,13 @@ index points into exactly the string stored here.  A file that cannot be read
 raises a :class:`~assistant.errors.DocumentError` subclass naming the file and
 the reason, so indexing can report it and carry on; :func:`discover` likewise
 reports, never silently drops, files it will not load.
+
+Hostile or odd files are refused before the expensive step where possible:
+size and page caps (:class:`Limits`), a DOCX's zip directory is read before
+python-docx unpacks it, a PDF must start like one.  Text nobody sees (hidden
+HTML elements, hidden Word runs, invisible PDF text) is dropped and the file
+flagged through :attr:`ExtractedText.warnings`.  Time and memory limits need a
+separate process: :mod:`assistant.isolation` runs :func:`load_file` there.
 """
 from __future__ import annotations
 
@@ -17,17 +24,39 @@ import os
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .errors import (
-    ConfigError, CorruptDocument, DocumentError, EmptyDocument, EncryptedDocument,
-    UnsupportedFormat,
+    ConfigError, CorruptDocument, DocumentError, EmptyDocument, EncryptedDocument, NotADocument,
+    ParseTooLarge, ScannedDocument, UnsupportedFormat,
 )
 from .models import ExtractedText, LoadFailure
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
 _SUPPORTED_LIST = ", ".join(sorted(SUPPORTED_SUFFIXES))
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps checked before and while parsing (defaults = the Settings defaults)."""
+
+    max_file_mb: float = 100.0   # file size; also what a DOCX may unpack to
+    max_pdf_pages: int = 2000
+
+    @classmethod
+    def from_settings(cls, settings) -> "Limits":
+        return cls(max_file_mb=settings.max_file_mb, max_pdf_pages=settings.max_pdf_pages)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * _MB)
+
+
+def _mb(n: int) -> str:
+    return f"{n / _MB:,.1f} MB"
 
 
 # --- discovery ---------------------------------------------------------------
@@ -162,7 +191,8 @@ def decode_text(data: bytes, path: Path) -> str:
             break
     else:
         if b"\x00" in data:
-            raise CorruptDocument(path, "contains NUL bytes: a binary file, not text")
+            raise NotADocument(path, f"not a document: contains NUL bytes, so it is binary "
+                                     f"data{_kind_of(data)}, not text")
         for encoding in ("utf-8", "cp1252", "latin-1"):
             try:
                 text = data.decode(encoding)
@@ -171,9 +201,28 @@ def decode_text(data: bytes, path: Path) -> str:
                 continue
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f")
     if text and controls / len(text) > _MAX_CONTROL_SHARE:
-        raise CorruptDocument(path, f"{controls / len(text):.0%} of the characters are "
-                                    f"control characters: a binary file, not text")
+        raise NotADocument(path, f"not a document: {controls / len(text):.0%} of the characters "
+                                 f"are control characters, so it is binary data{_kind_of(data)}, "
+                                 f"not text")
     return text
+
+
+_MAGIC = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+          (b"PK\x03\x04", "a zip archive (or an Office file)"),
+          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.doc/.xls)"),
+          (b"MZ", "a Windows program"),
+          (b"\x7fELF", "a program"), (b"%PDF-", "a PDF"), (b"\x1f\x8b", "a gzip archive"),
+          (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"))
+
+
+def _kind_name(data: bytes) -> Optional[str]:
+    """'a PNG image' for known binary formats (by their first bytes), else None."""
+    return next((name for magic, name in _MAGIC if data.startswith(magic)), None)
+
+
+def _kind_of(data: bytes) -> str:
+    name = _kind_name(data)
+    return f" ({name}, by its first bytes)" if name else ""
 
 
 # --- plain text and markdown -----------------------------------------------------
@@ -199,38 +248,177 @@ def _strip_markup(text: str) -> str:
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
 
 
-def _load_text(data: bytes, path: Path) -> ExtractedText:
+def _load_text(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     return ExtractedText(normalise_text(_strip_markup(decode_text(data, path))))
 
 
 # --- PDF ---------------------------------------------------------------------------
 
-def _load_pdf(data: bytes, path: Path) -> ExtractedText:
+_TEXT_SHOWING = (b"Tj", b"TJ", b"'", b'"')
+_FILLS = (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*")
+_MIN_VISIBLE_PT = 1.0   # effective font size below this is unreadable: hidden text
+
+
+def _numbers(args) -> list[float]:
+    out = []
+    for a in args:
+        try:
+            out.append(float(a))
+        except (TypeError, ValueError):
+            return []  # a pattern or colour-space name: not a plain colour
+    return out
+
+
+class _InvisibleText:
+    """A pypdf ``visitor_operand_before`` that blanks text nobody can see.
+
+    It follows the parts of the graphics state that decide visibility
+    (``q``/``Q``, text render mode ``Tr``, font size ``Tf`` scaled by the text
+    and transformation matrices, the fill colour) and empties the operands of
+    text-showing operators that draw invisibly, before pypdf extracts them:
+
+    * render mode 3 (invisible) or 7 (clip only);
+    * an effective font size under 1 pt (zero-size text);
+    * white fill on a page where nothing has been painted yet: white text on a
+      coloured box is design, white text on the bare page is hidden.  Any
+      earlier non-white fill, image or shading counts as a possible background,
+      so white text is then kept: no rendering, so we keep when unsure.
+    """
+
+    def __init__(self):
+        self.state = {"tr": 0, "size": 12.0, "white": False}
+        self.stack: list[dict] = []
+        self.painted = False
+        self.dropped = 0
+
+    def __call__(self, op, args, cm, tm) -> None:
+        if op == b"q":
+            self.stack.append(dict(self.state))
+        elif op == b"Q":
+            if self.stack:
+                self.state = self.stack.pop()
+        elif op == b"Tr" and args:
+            self.state["tr"] = int(_numbers(args[:1])[0]) if _numbers(args[:1]) else 0
+        elif op == b"Tf" and len(args) >= 2 and _numbers(args[1:2]):
+            self.state["size"] = _numbers(args[1:2])[0]
+        elif op in (b"g", b"rg", b"k", b"sc", b"scn"):
+            n = _numbers(args)
+            self.state["white"] = bool(n) and (
+                all(v >= 0.98 for v in n) if len(n) in (1, 3) else
+                len(n) == 4 and all(v <= 0.02 for v in n))
+        elif op in (b"cs",):
+            self.state["white"] = False  # a new colour space resets the fill to its default
+        elif op in _FILLS:
+            self.painted = self.painted or not self.state["white"]
+        elif op in (b"Do", b"sh", b"INLINE IMAGE", b"BI"):
+            self.painted = True
+        elif op in _TEXT_SHOWING and args and self._invisible(cm, tm):
+            self._blank(op, args)
+
+    def _invisible(self, cm, tm) -> bool:
+        st = self.state
+        if st["tr"] in (3, 7):
+            return True
+        try:  # vertical scale of Tm x CTM, times the font size
+            c = tm[2] * cm[0] + tm[3] * cm[2]
+            d = tm[2] * cm[1] + tm[3] * cm[3]
+            if abs(st["size"]) * (c * c + d * d) ** 0.5 < _MIN_VISIBLE_PT:
+                return True
+        except (TypeError, IndexError):
+            pass
+        return st["white"] and not self.painted
+
+    def _blank(self, op, args) -> None:
+        at = 2 if op == b'"' else 0
+        if len(args) <= at:
+            return
+        value = args[at]
+        if op == b"TJ" and isinstance(value, list):
+            self.dropped += sum(len(v) for v in value if isinstance(v, (str, bytes)))
+            del value[:]
+        elif isinstance(value, (str, bytes)):
+            self.dropped += len(value)
+            args[at] = ""
+
+
+def _has_images(page) -> bool:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        return xobjects is not None and any(
+            x.get_object().get("/Subtype") == "/Image" for x in xobjects.get_object().values())
+    except Exception:  # noqa: BLE001 - only a hint for the message
+        return False
+
+
+def _not_a_pdf(data: bytes) -> str:
+    kind = _kind_name(data)
+    if kind:
+        return f"not a document: the file is named .pdf but it is {kind} (by its first bytes)"
+    looks = "text" if b"\x00" not in data[:4096] else "binary data"
+    return f"not a document: the file is named .pdf but does not start with %PDF- (it is {looks})"
+
+
+def _load_pdf(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     """Page by page, so ``page_starts`` can cite pages exactly.
 
-    pypdf raises many exception types on damaged files (not only its own), so
-    anything it raises is reported as a corrupt PDF instead of ending indexing.
+    pypdf raises many exception types on damaged files (not only its own); each
+    of its own gets a message of its own, anything else is a corrupt PDF, so
+    no file ends indexing.  MemoryError is left to the caller (the worker
+    process reports it as over the memory limit).
     """
     from pypdf import PdfReader
-    from pypdf.errors import DependencyError
+    from pypdf import errors as pdf_errors
 
+    if b"%PDF-" not in data[:1024]:
+        raise NotADocument(path, _not_a_pdf(data))
     # pypdf logs every quirk of real-world PDFs ("EOF marker not found", ...) as
     # a warning on stderr; what matters is reported through our exceptions.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
+    dropped = 0
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise EncryptedDocument(path, "PDF is encrypted and the empty password "
-                                          "does not open it")
-        pages = [page.extract_text() or "" for page in reader.pages]
+            raise EncryptedDocument(path, "password protected: the PDF is encrypted and the "
+                                          "empty password does not open it; save a copy "
+                                          "without a password")
+        count = len(reader.pages)
+        if count > limits.max_pdf_pages:
+            raise ParseTooLarge(path, f"PDF has {count:,} pages; the limit is "
+                                      f"{limits.max_pdf_pages:,} (setting max_pdf_pages / "
+                                      f"ASSISTANT_MAX_PDF_PAGES)")
+        pages, images = [], 0
+        for page in reader.pages:
+            hide = _InvisibleText()
+            pages.append(page.extract_text(visitor_operand_before=hide) or "")
+            dropped += hide.dropped
+            images += not pages[-1].strip() and _has_images(page)
         title = _one_line(reader.metadata.title if reader.metadata else None)
-    except DocumentError:
+    except (DocumentError, MemoryError):
         raise
-    except DependencyError:
+    except pdf_errors.DependencyError:
         raise EncryptedDocument(path, "PDF is AES-encrypted and the 'cryptography' package "
                                       "needed to decrypt it is not installed") from None
+    except pdf_errors.FileNotDecryptedError as exc:
+        raise EncryptedDocument(path, f"password protected: {exc}") from None
+    except pdf_errors.LimitReachedError as exc:
+        raise ParseTooLarge(path, f"a compressed part of the PDF unpacks to more than the "
+                                  f"safety limit ({exc}); possibly a compression bomb") from None
+    except pdf_errors.EmptyFileError:
+        raise EmptyDocument(path, "PDF file is empty") from None
+    except pdf_errors.PdfStreamError as exc:
+        raise CorruptDocument(path, f"damaged PDF: a data stream cannot be read ({exc})") \
+            from None
+    except pdf_errors.PdfReadError as exc:
+        raise CorruptDocument(path, f"damaged PDF: its structure cannot be read ({exc})") \
+            from None
+    except pdf_errors.ParseError as exc:
+        raise CorruptDocument(path, f"damaged PDF: syntax error ({exc})") from None
+    except RecursionError:
+        raise CorruptDocument(path, "damaged PDF: its objects refer to each other in a loop "
+                                    "(circular references)") from None
     except Exception as exc:  # noqa: BLE001 - see docstring
-        raise CorruptDocument(path, f"not a readable PDF: {exc or type(exc).__name__}") from None
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise CorruptDocument(path, f"not a readable PDF ({detail})") from None
     if not pages:
         raise EmptyDocument(path, "PDF has no pages")
     text, starts = "", []
@@ -240,10 +428,20 @@ def _load_pdf(data: bytes, path: Path) -> ExtractedText:
         if page:
             text += sep + page
     if not text:
-        raise EmptyDocument(path, "PDF has no text layer; it seems to be scanned "
-                                  "(run OCR on it first)")
+        if dropped:
+            raise EmptyDocument(path, f"the PDF's only text is invisible ({dropped} characters "
+                                      f"of white, zero-size or hidden text, dropped)")
+        if images:
+            raise ScannedDocument(path, f"scanned PDF without text: its {len(pages)} page(s) "
+                                        f"hold only images; run OCR (text recognition) on it "
+                                        f"first")
+        raise ScannedDocument(path, f"PDF has no text layer on any of its {len(pages)} page(s); "
+                                    f"it seems to be scanned (run OCR on it first)")
+    warnings = (f"invisible text dropped: {dropped} characters of white, zero-size or "
+                f"hidden (render mode 3) text in the PDF",) if dropped else ()
     # An empty last page would start past the end; it owns no text either way.
-    return ExtractedText(text, tuple(min(s, len(text)) for s in starts), title=title)
+    return ExtractedText(text, tuple(min(s, len(text)) for s in starts), title=title,
+                         warnings=warnings)
 
 
 # --- DOCX --------------------------------------------------------------------------
@@ -267,7 +465,87 @@ def _docx_table(table) -> str:
     return "\n".join(lines)
 
 
-def _load_docx(data: bytes, path: Path) -> ExtractedText:
+_ZIP_MAX_ENTRIES = 10_000
+_ZIP_MAX_RATIO = 100            # unpacked : packed, for entries over _ZIP_RATIO_FROM
+_ZIP_RATIO_FROM = 10 * _MB
+
+
+def _check_zip(data: bytes, path: Path, limits: Limits) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is unpacked.
+
+    The declared sizes bound what Python's zipfile will unpack (it stops at the
+    declared size), so checking them is enough: a total over ``max_file_mb``,
+    or one large entry packed over 100:1 (text XML packs 5-30:1), is refused.
+    """
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise CorruptDocument(path, f"not a valid DOCX (zip) file: {exc}") from None
+    if len(infos) > _ZIP_MAX_ENTRIES:
+        raise ParseTooLarge(path, f"DOCX (zip) holds {len(infos):,} parts, more than "
+                                  f"{_ZIP_MAX_ENTRIES:,}; not a real document, not opened")
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_file_bytes:
+        raise ParseTooLarge(path, f"DOCX would unpack to {_mb(total)} (declared in its zip "
+                                  f"directory), over the {limits.max_file_mb:g} MB limit "
+                                  f"(setting max_file_mb / ASSISTANT_MAX_FILE_MB); possibly a "
+                                  f"zip bomb, not opened")
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _ZIP_RATIO_FROM and ratio > _ZIP_MAX_RATIO:
+            raise ParseTooLarge(path, f"DOCX part {info.filename} would unpack {ratio:,.0f}:1 "
+                                      f"({_mb(info.file_size)} from {_mb(info.compress_size)}); "
+                                      f"a zip bomb, not opened")
+
+
+def _hidden_style_ids(document) -> set[str]:
+    """Styles whose font is hidden (Word's 'Skjult'), directly or by inheritance."""
+    hidden = set()
+    for style in document.styles:
+        current, depth = style, 0
+        while current is not None and depth < 20:
+            flag = getattr(getattr(current, "font", None), "hidden", None)
+            if flag is not None:
+                if flag:
+                    hidden.add(style.style_id)
+                break
+            current, depth = getattr(current, "base_style", None), depth + 1
+    return hidden
+
+
+def _drop_hidden_runs(document) -> int:
+    """Remove runs formatted as hidden (``w:vanish``, directly or through their
+    character or paragraph style) from the body; return the characters removed."""
+    from docx.oxml.ns import qn
+
+    def vanish(props) -> Optional[bool]:
+        flag = props.find(qn("w:vanish")) if props is not None else None
+        if flag is None:
+            return None
+        return flag.get(qn("w:val"), "true").lower() not in ("0", "false", "off")
+
+    def style_of(props, tag) -> Optional[str]:
+        ref = props.find(qn(tag)) if props is not None else None
+        return ref.get(qn("w:val")) if ref is not None else None
+
+    hidden_styles = _hidden_style_ids(document)
+    dropped = 0
+    for run in list(document.element.body.iter(qn("w:r"))):
+        props = run.find(qn("w:rPr"))
+        hidden = vanish(props)
+        if hidden is None:
+            hidden = style_of(props, "w:rStyle") in hidden_styles or None
+        if hidden is None:
+            para = next(run.iterancestors(qn("w:p")), None)
+            p_props = para.find(qn("w:pPr")) if para is not None else None
+            hidden = style_of(p_props, "w:pStyle") in hidden_styles
+        if hidden:
+            dropped += sum(len(t.text or "") for t in run.iter(qn("w:t")))
+            run.getparent().remove(run)
+    return dropped
+
+
+def _load_docx(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     """Body paragraphs and tables in document order; heading styles as hints."""
     import docx
     from docx.table import Table
@@ -275,11 +553,19 @@ def _load_docx(data: bytes, path: Path) -> ExtractedText:
     if data.startswith(_OLE_MAGIC):
         # Password-protected DOCX files are OLE containers with this stream.
         if "EncryptionInfo".encode("utf-16-le") in data:
-            raise EncryptedDocument(path, "DOCX is password-protected")
+            raise EncryptedDocument(path, "password protected: the DOCX is encrypted; save a "
+                                          "copy without a password")
         raise CorruptDocument(path, "this is an old Word .doc file with a .docx name; "
                                     "save it as .docx")
+    if not data.startswith(b"PK"):
+        kind = _kind_name(data)
+        if kind or b"\x00" in data[:4096]:
+            raise NotADocument(path, f"not a document: the file is named .docx but it is "
+                                     f"{kind or 'binary data'}, not a zip file")
+    _check_zip(data, path, limits)
     try:
         document = docx.Document(io.BytesIO(data))
+        dropped = _drop_hidden_runs(document)
         blocks, headings = [], []
         for item in document.iter_inner_content():
             if isinstance(item, Table):
@@ -292,6 +578,8 @@ def _load_docx(data: bytes, path: Path) -> ExtractedText:
             if block:
                 blocks.append(block)
         title = _one_line(document.core_properties.title)
+    except MemoryError:
+        raise
     except zipfile.BadZipFile as exc:
         raise CorruptDocument(path, f"not a valid DOCX (zip) file: {exc}") from None
     except KeyError as exc:
@@ -299,7 +587,10 @@ def _load_docx(data: bytes, path: Path) -> ExtractedText:
     except Exception as exc:  # noqa: BLE001 - damaged XML raises many types
         raise CorruptDocument(path, f"not a readable DOCX file: {exc or type(exc).__name__}") \
             from None
-    return ExtractedText("\n\n".join(blocks), headings=tuple(headings), title=title)
+    warnings = (f"hidden text dropped: {dropped} characters formatted as hidden in Word",) \
+        if dropped else ()
+    return ExtractedText("\n\n".join(blocks), headings=tuple(headings), title=title,
+                         warnings=warnings)
 
 
 # --- HTML ----------------------------------------------------------------------------
@@ -330,17 +621,41 @@ def _decode_html(data: bytes, path: Path) -> str:
     return decode_text(data, path)
 
 
-def _load_html(data: bytes, path: Path) -> ExtractedText:
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|"
+                           r"font-size\s*:\s*0(?![.\d]*[1-9])", re.IGNORECASE)
+
+
+def _is_hidden(tag) -> bool:
+    """Hidden by the page itself: ``hidden``, ``aria-hidden="true"`` or an
+    inline style with display:none, visibility:hidden or font-size:0.  (Rules
+    in style sheets are not evaluated.)"""
+    return (tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true"
+            or bool(_HIDING_STYLE.search(str(tag.get("style", "")))))
+
+
+def _drop_hidden_elements(soup) -> int:
+    """Remove hidden elements; return how many characters of text they held."""
+    dropped = 0
+    for tag in soup.find_all(_is_hidden):
+        if tag.decomposed:  # inside an element already removed
+            continue
+        dropped += len("".join(tag.get_text().split()))
+        tag.decompose()
+    return dropped
+
+
+def _load_html(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     """Visible text in blocks; an explicit walk (not ``get_text``) keeps block
     boundaries, and a stack (not recursion) copes with deeply nested pages."""
     from bs4 import BeautifulSoup, NavigableString, Tag
 
     soup = BeautifulSoup(_decode_html(data, path), "html.parser")
     title = _one_line(soup.title.get_text()) if soup.title else None
-    if title is None and soup.h1 is not None:
-        title = _one_line(soup.h1.get_text(" "))
     for tag in soup.find_all(_DROP):
         tag.decompose()
+    dropped = _drop_hidden_elements(soup)
+    if title is None and soup.h1 is not None:
+        title = _one_line(soup.h1.get_text(" "))
     blocks: list[str] = []
     headings: list[str] = []
     buffer: list[str] = []
@@ -379,7 +694,10 @@ def _load_html(data: bytes, path: Path) -> ExtractedText:
                     stack.append(("end", node))
                 stack.extend(reversed(node.contents))
     flush()
-    return ExtractedText("\n\n".join(blocks), headings=tuple(headings), title=title)
+    warnings = (f"hidden text dropped: {dropped} characters in elements the page hides "
+                f"(hidden, aria-hidden or display:none)",) if dropped else ()
+    return ExtractedText("\n\n".join(blocks), headings=tuple(headings), title=title,
+                         warnings=warnings)
 
 
 # --- entry point ------------------------------------------------------------------------
@@ -388,20 +706,47 @@ _LOADERS = {".txt": _load_text, ".md": _load_text, ".pdf": _load_pdf,
             ".docx": _load_docx, ".html": _load_html, ".htm": _load_html}
 
 
-def load_file(path: Path) -> ExtractedText:
-    """Extract normalised text from one file; raises DocumentError subclasses only."""
+def _too_big(path: Path, size: int, limits: Limits) -> ParseTooLarge:
+    return ParseTooLarge(path, f"file is {_mb(size)}; the limit is {limits.max_file_mb:g} MB "
+                               f"(setting max_file_mb / ASSISTANT_MAX_FILE_MB)")
+
+
+def check_size(path: Path, limits: Limits) -> int:
+    """The file's size; ParseTooLarge (naming the limit) if over ``max_file_mb``."""
+    size = Path(path).stat().st_size
+    if size > limits.max_file_bytes:
+        raise _too_big(Path(path), size, limits)
+    return size
+
+
+def load_file(path: Path, limits: Optional[Limits] = None) -> ExtractedText:
+    """Extract normalised text from one file; raises DocumentError subclasses only
+    (and MemoryError, which :mod:`assistant.isolation` turns into one).
+
+    This runs in the calling process with no time or memory limit; the indexer
+    calls it through :mod:`assistant.isolation`, which adds both.
+    """
     path = Path(path)
+    limits = limits or Limits()
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         raise UnsupportedFormat(path, f"file type {path.suffix or '(no suffix)'} is not "
                                       f"supported (supported: {_SUPPORTED_LIST})")
     try:
-        data = path.read_bytes()
+        size = check_size(path, limits)
+        with path.open("rb") as handle:  # it may have grown since: stop one byte past the cap
+            parts, left = [], limits.max_file_bytes + 1
+            while left > 0 and (part := handle.read(min(left, max(size, 1 << 20)))):
+                parts.append(part)
+                left -= len(part)
+            data = b"".join(parts)
     except OSError as exc:
         raise DocumentError(path, f"cannot read file: {exc.strerror or exc}") from None
+    if len(data) > limits.max_file_bytes:
+        raise _too_big(path, path.stat().st_size, limits)
     if not data:
         raise EmptyDocument(path, "file is empty (0 bytes)")
-    extracted = loader(data, path)
+    extracted = loader(data, path, limits)
     if not extracted.text.strip():
         raise EmptyDocument(path, "file contains no text")
     return extracted
