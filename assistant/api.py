@@ -27,7 +27,8 @@ from .models import Answer, Passage
 from .query import QueryAnalysis, analyse
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
-from .themes import THEMES, ThemeTagger, find_theme, strip_theme, theme_label
+from .themes import ThemeTagger, find_theme, strip_theme
+from .themes_data import THEMES, theme_label
 
 
 # Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.

@@ -107,7 +107,7 @@ def briefing_docx(answer: Answer, path: Path | str, lang: str | None = None) -> 
 
 def theme_table(overview: dict, lang: str = "da") -> tuple[list[str], list[list]]:
     """Themes x organisations as (headers, rows): passage counts per cell."""
-    from .themes import theme_label
+    from .themes_data import theme_label
 
     orgs = sorted({o for cells in overview.values() for o in cells})
     headers = ["Tema" if lang != "en" else "Theme"] + orgs

@@ -18,7 +18,7 @@ from .briefing import briefing_docx, briefing_markdown, comparison_rows, theme_t
 from .chat import resolve_followup
 from .errors import AssistantError
 from .models import Answer
-from .themes import THEMES, theme_label
+from .themes_data import THEMES, theme_label
 from .render import answer_markdown, escape, sources_html
 from .ui_text import LABELS
 from .uploads import save_upload
