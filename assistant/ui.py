@@ -95,11 +95,14 @@ def build_app(bot: Assistant):
                 lambda: "", None, question, api_name=False)
 
         def api_ask(q: str, organisations: list[str] | None = None,
-                    doc_types: list[str] | None = None, themes: list[int] | None = None) -> dict:
-            """The answer with its passages as JSON, the same shape as the CLI's --json."""
+                    doc_types: list[str] | None = None) -> dict:
+            """The answer with its passages as JSON, the same shape as the CLI's --json.
+
+            Its three inputs stay fixed (callers send them positionally); a theme
+            filter is asked for in the question itself ("... tema 4")."""
             try:
                 return bot.ask(q, organisations=organisations or None,
-                               doc_types=doc_types or None, themes=themes or None).to_dict()
+                               doc_types=doc_types or None).to_dict()
             except AssistantError as exc:  # a message for the caller, not a bare "error"
                 raise gr.Error(messages.describe(exc, bot.settings.language),
                                print_exception=False) from exc
