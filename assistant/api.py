@@ -85,8 +85,7 @@ class Assistant:
 
     def organisations(self) -> list[str]:
         """Organisations that have documents in the index."""
-        return sorted({d.meta.organisation for d in self.stored_index.documents.values()
-                       if d.meta.organisation})
+        return self.retriever().organisations()
 
     # -- questions ---------------------------------------------------------
     def _check(self, question: str) -> str:

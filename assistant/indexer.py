@@ -168,13 +168,13 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
             kept = {d.doc_id for d in documents}
             report.removed = sorted(d for d in old.documents if d not in kept)
 
-        v = _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report,
-                         show_progress)
         report.documents, report.chunks = len(documents), len(chunks)
         nothing_changed = (old is not None and not relocated
                            and not (report.added or report.changed or report.removed)
                            and [f.path for f in report.failures] == [f.path for f in old.failures])
         if not nothing_changed:
+            v = _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report,
+                             show_progress)
             write_index(index_dir, manifest={
                 "embedder": {"id": embedder.id, "dim": int(v.vectors.shape[1]),
                              **embedder_fingerprint(embedder)},
@@ -199,10 +199,20 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
     """
     texts = {d.doc_id: d.text for d in documents}
     keys = [embed_key(embedder.id, c.index_text) for c in chunks]
-    sentences = [statement_spans(c) for c in chunks]
-    sentence_texts = [[texts[c.doc_id][s:e] for s, e in spans]
-                      for c, spans in zip(chunks, sentences)]
-    sentence_keys = [[embed_key(embedder.id, t) for t in ts] for ts in sentence_texts]
+    # An unchanged document's chunks keep their statements (sentence splitting is
+    # the slow part of an update of a large index); new chunks are split afresh.
+    sentences, sentence_texts, sentence_keys = [], [], []
+    for pos, c in enumerate(chunks):
+        row = reused_rows.get(pos)
+        if row is not None:
+            sentences.append(old.sentences[row])
+            sentence_keys.append(old.sentence_keys[row])
+            sentence_texts.append([])        # never needed: their keys are known
+            continue
+        spans = statement_spans(c)
+        sentences.append(spans)
+        sentence_texts.append([texts[c.doc_id][s:e] for s, e in spans])
+        sentence_keys.append([embed_key(embedder.id, t) for t in sentence_texts[-1]])
     known: dict[str, np.ndarray] = {}
     if old is not None:
         known.update(zip(old.embed_keys, old.vectors))

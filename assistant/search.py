@@ -75,6 +75,7 @@ class Retriever:
         self.settings = settings
         self._faiss = None
         self._faiss_sentences = None
+        self._organisations: list[str] | None = None
         self._bm25: KeywordIndex | None = None
         self._doc_arrays = None
 
@@ -117,6 +118,13 @@ class Retriever:
                                     dtype=np.int32, count=len(self.index.chunks))
             self._doc_arrays = (chunk_doc, doc_org, doc_type, orgs, types)
         return self._doc_arrays
+
+    def organisations(self) -> list[str]:
+        """Organisations with documents in this index version (computed once)."""
+        if self._organisations is None:
+            self._organisations = sorted({d.meta.organisation for d in self.index.documents.values()
+                                          if d.meta.organisation})
+        return self._organisations
 
     def rows_where(self, organisations: Iterable[str] | None = None,
                    doc_types: Iterable[str] | None = None) -> np.ndarray | None:
