@@ -1,21 +1,13 @@
 """The web app starts on the shipped documents and answers over HTTP."""
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
+from apprunner import running_app
 from conftest import REPO, SHIPPED_DOCS
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -25,28 +17,8 @@ def app_index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app_url(app_index):
-    port = _free_port()
-    env = {**os.environ, "ASSISTANT_PORT": str(port), "PYTHONPATH": str(REPO),
-           "ASSISTANT_DOCS_DIR": str(SHIPPED_DOCS), "ASSISTANT_INDEX_DIR": str(app_index)}
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    try:
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("app exited early:\n" + proc.stdout.read())
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("app did not start within 120 s")
+    with running_app(SHIPPED_DOCS, app_index, app_index.parent / "app.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_app_api_gives_the_same_citations_as_the_cli(app_url, app_index):

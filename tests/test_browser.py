@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from apprunner import running_app
 from conftest import REPO, SHIPPED_DOCS
 from fixtures import make_docx
 
@@ -38,14 +36,6 @@ XSS_TEXT = ("# Parkering i midtbyen\n\n"
 XSS_TITLE = "Parkering <img src=x onerror=\"window.__xss='img'\">"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app started as users start it (``python app.py``) on a copy of the
@@ -56,31 +46,8 @@ def app(tmp_path_factory):
     (docs / "parkering.md").write_text(XSS_TEXT, encoding="utf-8")
     (docs / "parkering.md.meta.json").write_text(
         json.dumps({"title": XSS_TITLE}), encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_PORT": str(port),
-           "ASSISTANT_DOCS_DIR": str(docs), "ASSISTANT_INDEX_DIR": str(root / "index")}
-    log = (root / "app.log").open("w+")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 180
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail("the app exited early:\n" + log.read())
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail("the app did not answer within 180 s")
-                time.sleep(0.5)
+    with running_app(docs, root / "index", root / "app.log") as url:
         yield {"url": url, "docs": docs, "root": root}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from apprunner import running_app
 from conftest import REPO, SHIPPED_DOCS, FakeEmbedder
 
 from assistant import Assistant, Settings, cli, messages, store
@@ -80,6 +82,16 @@ def write_index(*args, **kwargs):
     return version
 
 indexer.index_lock, indexer.write_index = index_lock, write_index
+
+# Widen the window in which a kill lands inside write_index (each file written,
+# fsynced and checksummed takes this much longer), so the test hits it reliably.
+import assistant.store as store
+real_write_file = store._write_file
+def slow_write_file(path, write):
+    digest = real_write_file(path, write)
+    time.sleep(float(os.environ.get("SLOW_WRITE", "0")))
+    return digest
+store._write_file = slow_write_file
 sys.exit(cli.main(sys.argv[1:]))
 """
 
@@ -162,7 +174,8 @@ class Run:
     def __init__(self, docs: Path, index_dir: Path):
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(indexer_cmd(docs, index_dir), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=_env())
+                                     stderr=subprocess.PIPE, text=True,
+                                     env=_env(SLOW_WRITE="0.08"))
         self.marks: dict[str, float] = {}
         self.events = {w: threading.Event() for w in ("LOCKED", "WRITING", "WRITTEN")}
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -218,7 +231,10 @@ def test_indexer_killed_at_random_points_leaves_a_whole_index(tmp_path):
         assert new_answer != complete_answer   # a mix or a stale read would show
 
         run = Run(docs, index_dir)
-        if rng.random() < 0.6:      # aim into write_index (files, fsyncs, CURRENT switch)
+        if round_no < 2 + 6:        # well inside write_index: between its files
+            run.events["WRITING"].wait(timeout=60)
+            delay = rng.uniform(0.1, 0.6) * write_time
+        elif rng.random() < 0.6:    # aim into write_index (files, fsyncs, CURRENT switch)
             run.events["WRITING"].wait(timeout=60)
             delay = rng.uniform(0, 1.3 * write_time)
         else:                       # anywhere from start-up to the end
@@ -672,34 +688,11 @@ def test_control_characters_are_dropped_from_questions(tmp_path):
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     """The app on a private copy of the shipped documents, real embedder."""
-    from test_app import _free_port
-
     root = tmp_path_factory.mktemp("crash_app")
     docs, index_dir = root / "documents", root / "index"
     shutil.copytree(SHIPPED_DOCS, docs)
-    port = _free_port()
-    env = _env(ASSISTANT_PORT=str(port), ASSISTANT_DOCS_DIR=str(docs),
-               ASSISTANT_INDEX_DIR=str(index_dir))
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    import urllib.request
-    try:
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                pytest.fail("app exited early:\n" + proc.stdout.read())
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("app did not start within 180 s")
+    with running_app(docs, index_dir, root / "app.log") as url:
         yield {"url": url, "docs": docs, "index": index_dir}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.parametrize("kind", BAD_QUESTIONS)

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from apprunner import free_port
+
 from conftest import REPO, SHIPPED_DOCS
 
 DOCS = ["aalborg-magistraten-hoeringssvar-2015.txt", "slagelse-oekonomiudvalget-2015-04-20.txt"]
@@ -63,12 +65,6 @@ if _log:
         return _gai(host, *args, **kwargs)
     socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
 '''
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -138,7 +134,7 @@ def _launch(root: Path, **settings: str) -> App:
     audit = root / "netaudit"
     audit.mkdir()
     (audit / "sitecustomize.py").write_text(NETAUDIT, encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     app = App(port=port, root=root, docs=docs, index=root / "index", secret=secret,
               gradio_tmp=root / "gradio-tmp", netlog=root / "net.log", proc=None)  # type: ignore
     env = {k: v for k, v in os.environ.items()
