@@ -95,6 +95,8 @@ def _print_index_report(report, lang: str) -> None:
     print(f"  {'indlejrede afsnit' if da else 'chunks embedded'}: {report.embedded}")
     if not report.written:
         print("  " + ("Indekset var allerede opdateret." if da else "The index was already up to date."))
+    for w in report.warnings:
+        print(("  BEMÆRK: " if da else "  NOTE: ") + w, file=sys.stderr)
     for f in report.failures:
         print(("  IKKE INDEKSERET: " if da else "  NOT INDEXED: ") +
               messages.describe_failure(f.reason_code, f.reason, lang), file=sys.stderr)

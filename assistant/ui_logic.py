@@ -132,6 +132,7 @@ class AppLogic:
                     failure.reason_code, failure.reason, lang))
             else:
                 lines.append(f"- {labels['uploaded']}: {path.name}")
+        lines += [f"- {labels['note']}: {escape(w)}" for w in report.warnings]
         return "\n".join(lines)
 
     def index_info(self, lang: str) -> str:

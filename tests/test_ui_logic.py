@@ -152,3 +152,22 @@ def test_a_generated_answer_streams_into_the_chat(shipped_assistant):
     assert "Skrevet af sprogmodellen lokal-model" in final
     assert "Aalborg vil styrke it-sikkerheden [1]" in last.exported
     assert [m["role"] for m in last.history] == ["user", "assistant"]
+
+
+def test_upload_reports_hidden_text_and_duplicates(tmp_path, fake_embedder):
+    bot = make_assistant(tmp_path, fake_embedder)
+    (tmp_path / "documents").mkdir()
+    logic = AppLogic(bot)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    page = incoming / "side.html"
+    page.write_text("<html><body><h1>Havn</h1><p>Havnen udvides mod nord med en ny kaj.</p>"
+                    "<p hidden>Skjult tekst om noget helt andet.</p></body></html>",
+                    encoding="utf-8")
+    copy = incoming / "kopi.html"
+    copy.write_bytes(page.read_bytes())
+    status = logic.upload([str(page), str(copy)], "da")
+    notes = [line for line in status.splitlines() if line.startswith("- Bemærk: ")]
+    assert any("same content as" in line and "kopi.html" in line and "side.html" in line
+               for line in notes), status
+    assert any("hidden text dropped" in line for line in notes), status
