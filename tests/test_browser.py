@@ -54,7 +54,8 @@ def app(tmp_path_factory):
 def page(app):
     from playwright.sync_api import sync_playwright
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(SHOTS, ignore_errors=True)  # only this run's screenshots
+    SHOTS.mkdir(parents=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
