@@ -13,7 +13,7 @@ from .errors import AssistantError
 from .models import DOC_TYPES
 from .ui_logic import AppLogic, Turn, sources_html_empty
 from .ui_text import EXAMPLES, LABELS
-from .websafety import SafeFileRoute
+from .websafety import FriendlyBusy, SafeFileRoute
 
 CSS = """
 .source {border-left: 3px solid #b4c6e7; padding: 4px 10px; margin-bottom: 12px;}
@@ -171,4 +171,5 @@ def launch(bot: Assistant, **kwargs):
                       enable_monitoring=False, max_file_size=int(s.max_upload_mb * 1e6),
                       allowed_paths=[str(s.docs_dir.resolve())], css=CSS,
                       footer_links=["api"],
-                      app_kwargs={"middleware": [Middleware(SafeFileRoute)]}, **kwargs)
+                      app_kwargs={"middleware": [Middleware(SafeFileRoute),
+                                                 Middleware(FriendlyBusy)]}, **kwargs)

@@ -1,4 +1,5 @@
-"""HTTP hardening of gradio's file route (the originals in the documents folder)."""
+"""HTTP middleware around gradio: a hardened file route (the originals in the
+documents folder) and a friendly reply when the question queue is full."""
 from __future__ import annotations
 
 import re
@@ -50,3 +51,44 @@ class SafeFileRoute:
             await send(message)
 
         return await self.app(scope, receive, send_safely)
+
+
+BUSY = {"detail": "Strategiassistenten har travlt lige nu. Prøv igen om lidt. / "
+                  "The assistant is busy right now. Please try again in a moment."}
+
+
+class FriendlyBusy:
+    """ASGI middleware: when the question queue is full, gradio answers HTTP
+    503 at once with "Queue is full. Max size is 64 ..."; the page and API
+    callers get a plain Danish/English "busy, try again" instead (still 503,
+    so clients can retry)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        held: dict = {}
+
+        async def send_friendly(message):
+            if message["type"] == "http.response.start" and message["status"] == 503:
+                held["start"], held["body"] = message, b""
+                return
+            if "start" not in held:
+                return await send(message)
+            held["body"] += message.get("body", b"")
+            if message.get("more_body"):
+                return
+            body = held["body"]
+            if b"Queue is full" in body:
+                import json
+
+                body = json.dumps(BUSY, ensure_ascii=False).encode("utf-8")
+            start = held["start"]
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        return await self.app(scope, receive, send_friendly)

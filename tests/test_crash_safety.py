@@ -776,3 +776,34 @@ def test_app_keeps_answering_while_the_index_is_updated(app, tmp_path):
     # the switch is seen: answers after the update (and its reload) are the new ones
     assert any(k == new for t, k in results if t > switched)
     assert any(k == old for _, k in results)
+
+
+def test_past_capacity_the_app_says_busy_at_once(app):
+    """A burst larger than the question queue (64): the overflow gets an
+    immediate 503 with a Danish/English "busy, try again", never a time-out."""
+    import json as _json
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = _json.dumps({"data": ["Hvad siger Aalborg om sikkerhed?", [], []]}).encode()
+
+    def post(_):
+        request = urllib.request.Request(app["url"] + "gradio_api/call/ask", data=body,
+                                         headers={"Content-Type": "application/json"})
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read(), time.perf_counter() - started
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read(), time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        replies = list(pool.map(post, range(300)))
+    busy = [(b, t) for status, b, t in replies if status == 503]
+    assert {status for status, _, _ in replies} <= {200, 503}
+    assert busy, "the queue never filled"
+    for reply, seconds in busy:
+        detail = _json.loads(reply)["detail"]
+        assert detail.startswith("Strategiassistenten har travlt lige nu.")
+        assert "The assistant is busy" in detail and seconds < 10
