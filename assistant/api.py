@@ -27,8 +27,9 @@ from .models import Answer, Passage
 from .query import QueryAnalysis, analyse
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
-from .themes import ThemeTagger, find_theme, strip_theme
+from .themes import ThemeTagger
 from .themes_data import THEMES, theme_label
+from .themes_query import find_theme, strip_theme
 
 
 # Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.

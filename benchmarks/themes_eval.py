@@ -27,7 +27,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.themes import DEFAULT_PARAMS, THEMES, TaggerParams, ThemeTagger  # noqa: E402
+from assistant.themes import DEFAULT_PARAMS, TaggerParams, ThemeTagger  # noqa: E402
+from assistant.themes_data import THEMES  # noqa: E402
 
 LABELS = REPO / "benchmarks" / "theme_labels.jsonl"
 

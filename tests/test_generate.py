@@ -17,8 +17,9 @@ import pytest
 
 from assistant import Settings, messages
 from assistant.errors import ConfigError, GenerationError
-from assistant.generate import (ChatClient, GeneratedChunk, build_messages, collect,
-                                enforce_citations, enabled, generate_answer, stream_answer)
+from assistant.generate import (GeneratedChunk, build_messages, collect, enforce_citations,
+                                enabled, generate_answer, stream_answer)
+from assistant.llm_client import ChatClient
 from conftest import make_assistant
 
 QUESTION = "Hvad siger dokumenterne om informationssikkerhed?"

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from assistant.store import StoredIndex
-from assistant.themes import (ThemeTagger, find_theme, heading_theme, numbered_themes,
-                              strip_theme, tag_chunks)
+from assistant.themes import ThemeTagger, heading_theme, numbered_themes, tag_chunks
+from assistant.themes_query import find_theme, strip_theme
 from assistant.themes_data import THEMES, theme_label
 
 REPO = Path(__file__).resolve().parent.parent
