@@ -46,3 +46,15 @@ def test_app_api_applies_filters(app_url):
     client = Client(app_url, verbose=False)
     news = client.predict("Hvad sker der med strategien?", [], ["news"], api_name="/ask")
     assert news["passages"] and {p["doc_type"] for p in news["passages"]} == {"news"}
+
+
+def test_app_with_a_damaged_index_says_how_to_fix_it(tmp_path):
+    index_dir = tmp_path / "index"
+    index_dir.mkdir()
+    (index_dir / "CURRENT").write_text("v20260101T000000-deadbeef\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "ASSISTANT_DOCS_DIR": str(SHIPPED_DOCS),
+           "ASSISTANT_INDEX_DIR": str(index_dir)}
+    out = subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 2
+    assert "--rebuild" in out.stderr and "Traceback" not in out.stderr
