@@ -1,14 +1,14 @@
 """Read each document in a worker process, with a time and a memory limit.
 
 A shared drive holds files no parser was written for: a PDF whose stream
-unpacks to gigabytes, a page tree that loops, a zip bomb named ``.docx``.
-The cheap defences live in :mod:`assistant.loaders` and its format readers
-(size, page and unpacked size caps, checked before parsing).  What only a
-separate process can give is here: a wall-clock limit (``parse_timeout_s``; a
-worker that overruns is killed and replaced) and a memory limit (``parse_memory_mb``, through
-``RLIMIT_AS`` in the worker, on Linux; elsewhere the limit is skipped and the
-time limit still holds).  A worker that dies (a crash in a C library, the
-system's out-of-memory killer) costs only that one file.
+unpacks to gigabytes, a page tree that loops, a zip bomb named ``.docx``.  The
+cheap defences live in :mod:`assistant.loaders` and its format readers (size,
+page and unpacked size caps, checked before parsing).  What only a separate
+process can give is here: a wall-clock limit (``parse_timeout_s``; a worker
+that overruns is killed and replaced) and a memory limit (``parse_memory_mb``,
+through ``RLIMIT_AS`` in the worker, on Linux; elsewhere the limit is skipped
+and the time limit still holds).  A worker that dies (a crash in a C library,
+the system's out-of-memory killer) costs only that one file.
 
 Small plain-text files (``.txt``/``.md`` up to 1 MB) are the exception: they
 are read in the calling process, where the same limits on size apply and
