@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
+from contextlib import contextmanager
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -132,24 +133,18 @@ class ChatClient:
     def complete(self, messages_: list[dict], **params) -> str:
         """The whole reply text (``stream: false``)."""
         conn, resp = self._open(messages_, False, params)
-        try:
+        with self._reading(conn):
             raw = resp.read(MAX_BODY_BYTES + 1)
             if len(raw) > MAX_BODY_BYTES:
                 raise self._error("protocol", "reply larger than 16 MB")
             return self._message_content(raw)
-        except GenerationError:
-            raise
-        except _FAILURES as exc:
-            raise self._translate(exc) from exc
-        finally:
-            conn.close()
 
     def stream(self, messages_: list[dict], **params) -> Iterator[str]:
         """Text deltas as the model writes them (``stream: true``, server-sent
         events: ``data: {json}`` lines ending with ``data: [DONE]``).  Closing
         the generator early closes the connection."""
         conn, resp = self._open(messages_, True, params)
-        try:
+        with self._reading(conn):
             ctype = (resp.getheader("Content-Type") or "").lower()
             if ctype.startswith("application/json"):   # the server ignored stream=true
                 content = self._message_content(resp.read(MAX_BODY_BYTES))
@@ -179,6 +174,13 @@ class ChatClient:
                     yield delta
             if not finished:
                 raise self._error("protocol", "the stream ended before the reply was complete")
+
+    @contextmanager
+    def _reading(self, conn):
+        """Reading a reply: transport and parsing failures become GenerationError;
+        the connection is closed whatever happens."""
+        try:
+            yield
         except GenerationError:
             raise
         except _FAILURES as exc:
