@@ -22,6 +22,7 @@ from .config import Settings
 from .embedders import Embedder, make_embedder
 from .errors import DocumentError, InvalidQuestion
 from .gazetteer import lookup
+from .glossary import with_danish_keywords
 from .indexer import IndexReport, build_index
 from .models import Answer, Passage
 from .query import QueryAnalysis, analyse
@@ -147,6 +148,12 @@ class Assistant:
                 cell.append(Passage(rank=len(cell) + 1, chunk=chunk, document=doc, score=1.0))
         return out
 
+    def embed_query(self, query: str):
+        """The query vector; an English question also carries its Danish glossary words."""
+        if self.settings.query_glossary:
+            query = with_danish_keywords(query)
+        return self.embedder.embed_query(query)
+
     def _retrieve(self, question: str, k: int, organisations, doc_types, mode: Mode,
                   themes: Iterable[int] | None = None) -> _Retrieval:
         retriever = self.retriever()
@@ -175,7 +182,7 @@ class Assistant:
         if themes:
             in_themes = self.theme_rows(themes, retriever.index)
             rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
-        query_vec = self.embedder.embed_query(query) if mode != "bm25" else None
+        query_vec = self.embed_query(query) if mode != "bm25" else None
         hits = retriever.search(query, k, rows, mode, query_vec)
         index = retriever.index
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
@@ -245,7 +252,7 @@ class Assistant:
             query = strip_theme(query) or theme_label(named_theme, lang, numbered=False)
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
-        findings = compare(retriever, query, self.embedder.embed_query(query), scope,
+        findings = compare(retriever, query, self.embed_query(query), scope,
                            doc_types, floor=self.embedder.relevance_floor, restrict=restrict)
         filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
                    "themes": list(themes or [])}

@@ -62,7 +62,7 @@ VARIANTS: dict[str, tuple[Mode, dict]] = {
     "bm25": ("bm25", {}),
     "hybrid, no statement vectors": ("hybrid", {"sentence_weight": 0.0}),
     "hybrid, no glossary": ("hybrid", {"query_glossary": False}),
-    "hybrid, statements 0.5": ("hybrid", {"sentence_weight": 0.5}),
+    "hybrid, statements 1.0": ("hybrid", {"sentence_weight": 1.0}),
     "hybrid, bm25 0.5": ("hybrid", {"bm25_weight": 0.5}),
     "hybrid, bm25 scaled by coverage": ("hybrid", {"bm25_coverage": True}),
     "hybrid, rrf k=60": ("hybrid", {"rrf_k": 60}),

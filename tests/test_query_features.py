@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from assistant import Assistant
-from assistant.glossary import danish_keywords
+from assistant.glossary import danish_keywords, with_danish_keywords
 from assistant.tokens import tokenize
 from conftest import make_assistant
 
@@ -15,6 +15,9 @@ def test_glossary_translates_words_and_phrases_longest_first():
     assert danish_keywords("What is it about, and its cost?") == "koste udgifter omkostninger"
     assert danish_keywords("What about IT security?") == "it-sikkerhed"
     assert danish_keywords("Hvad siger Aalborg om sikkerhed?") == ""
+    # the embedded query of an English question carries the Danish words too
+    assert with_danish_keywords("Who is the chairman of KL?") == "Who is the chairman of KL? (formand)"
+    assert with_danish_keywords("Hvem er formand for KL?") == "Hvem er formand for KL?"
 
 
 def test_an_english_question_finds_danish_text_by_keywords(shipped_assistant):
