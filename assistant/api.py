@@ -59,7 +59,6 @@ class Assistant:
         self.embedder = embedder or make_embedder(self.settings.embedder)
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
-        self._probes: dict[str, list[float]] = {}
         self._tagger: ThemeTagger | None = None
 
     # -- indexing ----------------------------------------------------------
@@ -77,7 +76,7 @@ class Assistant:
             if self._retriever is None or self._retriever.index.version != live:
                 index = read_index(self.settings.index_dir)
                 # by id, then by the model's fingerprint (probe vector, cached)
-                check_embedder(self.settings.index_dir, index, self.embedder, self._probes)
+                check_embedder(self.settings.index_dir, index, self.embedder)
                 self._retriever = Retriever(index, self.embedder, self.settings)
             return self._retriever
 
@@ -117,7 +116,8 @@ class Assistant:
                doc_types: Iterable[str] | None = None, themes: Iterable[int] | None = None,
                mode: Mode = "hybrid") -> list[Passage]:
         """Ranked passages only (no answer text); used by ``ask`` and evaluation."""
-        return self._retrieve(self._check(question), k or self.settings.top_k,
+        question = self._check(question)
+        return self._retrieve(question, analyse(question), k or self.settings.top_k,
                               organisations, doc_types, mode, themes).passages
 
     # -- the strategy's themes -------------------------------------------------
@@ -154,30 +154,46 @@ class Assistant:
             query = with_danish_keywords(query)
         return self.embedder.embed_query(query)
 
-    def _retrieve(self, question: str, k: int, organisations, doc_types, mode: Mode,
-                  themes: Iterable[int] | None = None) -> _Retrieval:
-        retriever = self.retriever()
-        analysis = analyse(question)
+    def _missing(self, analysis: QueryAnalysis) -> list[str]:
+        """Municipalities the question names that have no documents in the index."""
         present = {o.casefold() for o in self.organisations()}
+        return [m.official for m in analysis.municipalities
+                if m.official.casefold() not in present]
+
+    @staticmethod
+    def _theme_query(question: str, query: str, themes, lang: str) -> tuple[str, list[int]]:
+        """A theme named in the question ("tema 4", "the security theme") becomes a
+        filter and leaves the searched text; the theme's title stands in when
+        nothing else is left."""
+        named = find_theme(question)
+        if named is None:
+            return query, list(themes or ())
+        return (strip_theme(query) or theme_label(named, lang, numbered=False),
+                sorted(set(themes or ()) | {named}))
+
+    @staticmethod
+    def _filters(organisations, doc_types, themes) -> dict:
+        return {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
+                "themes": list(themes or [])}
+
+    def _retrieve(self, question: str, analysis: QueryAnalysis, k: int, organisations,
+                  doc_types, mode: Mode, themes: Iterable[int] | None = None) -> _Retrieval:
+        retriever = self.retriever()
         orgs = self._canonical_orgs(organisations)
-        missing: list[str] = []
+        missing = self._missing(analysis)
         query = question
         if analysis.municipalities:
-            asked = [m.official for m in analysis.municipalities]
-            missing = [o for o in asked if o.casefold() not in present]
-            named = [o for o in asked if o.casefold() in present]
+            named = [m.official for m in analysis.municipalities
+                     if m.official not in missing]
             if orgs:  # an organisation filter is a hard limit: intersect with the question
                 allowed = {o.casefold() for o in orgs}
                 named = [o for o in named if o.casefold() in allowed]
             orgs = named
             if not orgs:  # only municipalities without documents (or filtered out)
-                return _Retrieval([], analysis, missing, question, None, False)
+                return _Retrieval([], analysis, missing, question, None, False,
+                                  themes=tuple(themes or ()))
             query = analysis.topic or question
-        named_theme = find_theme(question)
-        if named_theme is not None:  # "tema 4", "the security theme": a filter, not words
-            themes = sorted(set(themes or ()) | {named_theme})
-            query = strip_theme(query) or theme_label(named_theme, analysis.language,
-                                                      numbered=False)
+        query, themes = self._theme_query(question, query, themes, analysis.language)
         rows = retriever.rows_where(orgs, doc_types)
         if themes:
             in_themes = self.theme_rows(themes, retriever.index)
@@ -195,7 +211,7 @@ class Assistant:
         relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                     or any((h.dense_score or 0) >= floor for h in hits))
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
-                          tuple(h.row for h in hits), index, tuple(themes or ()))
+                          tuple(h.row for h in hits), index, tuple(themes))
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
@@ -209,17 +225,17 @@ class Assistant:
         says so rather than presenting unrelated passages.
         """
         question = self._check(question)
-        scope = comparison_scope(question, analyse(question),
+        analysis = analyse(question)
+        scope = comparison_scope(question, analysis,
                                  self._canonical_orgs(organisations) or self.organisations())
         if scope is not None:
-            return self._compare(question, scope, organisations, doc_types, themes)
-        found = self._retrieve(question, k or self.settings.top_k, organisations, doc_types,
-                               "hybrid", themes)
+            return self._compare(question, analysis, scope, organisations, doc_types, themes)
+        found = self._retrieve(question, analysis, k or self.settings.top_k, organisations,
+                               doc_types, "hybrid", themes)
         lang = found.analysis.language
         no_source = ", ".join(found.missing) or None
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
-        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
-                   "themes": list(found.themes or themes or [])}
+        filters = self._filters(organisations, doc_types, found.themes)
         if not found.passages or not found.relevant:
             if not no_source:
                 if not self.stored_index.chunks:
@@ -236,36 +252,24 @@ class Assistant:
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 
-    def _compare(self, question: str, scope: list[str], organisations, doc_types,
-                 themes=None) -> Answer:
+    def _compare(self, question: str, analysis: QueryAnalysis, scope: list[str],
+                 organisations, doc_types, themes=None) -> Answer:
         """A comparison: one row per organisation in ``scope``, silent ones listed."""
-        analysis = analyse(question)
         lang = analysis.language
-        present = {o.casefold() for o in self.organisations()}
-        missing = [m.official for m in analysis.municipalities
-                   if m.official.casefold() not in present]
-        no_source = ", ".join(missing) or None
-        query = topic_of(analysis.topic)
-        named_theme = find_theme(question)
-        if named_theme is not None:
-            themes = sorted(set(themes or ()) | {named_theme})
-            query = strip_theme(query) or theme_label(named_theme, lang, numbered=False)
+        no_source = ", ".join(self._missing(analysis)) or None
+        query, themes = self._theme_query(question, topic_of(analysis.topic), themes, lang)
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
         findings = compare(retriever, query, self.embed_query(query), scope,
                            doc_types, floor=self.embedder.relevance_floor, restrict=restrict)
-        filters = {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
-                   "themes": list(themes or [])}
+        filters = self._filters(organisations, doc_types, themes)
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         lines = [messages.text("compare_intro", lang)]
         for f in findings:
             if f.silent:
                 lines.append(f"- {f.organisation}: {messages.text('silent', lang)}")
                 continue
-            for p in f.passages:
-                s, e = p.highlights[0] if p.highlights else (p.chunk.start, p.chunk.end)
-                quote = " ".join(p.document.text[s:e].split())
-                lines.append(f"- {f.organisation}: «{quote}» [{p.rank}]")
+            lines += [f"- {f.organisation}: «{p.quote()}» [{p.rank}]" for p in f.passages]
         parts.append("\n".join(lines))
         passages = tuple(p for f in findings for p in f.passages)
         return Answer(question, "\n\n".join(parts), passages, no_source, lang, filters,

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from . import messages
-from .models import Answer, Passage
+from .models import Answer
 
 _HEAD = {
     "da": {"title": "Notat", "question": "Spørgsmål", "answer": "Svar", "comparison": "Sammenligning",
@@ -29,14 +29,6 @@ def _labels(answer: Answer, lang: str | None) -> tuple[str, dict]:
     return lang, _HEAD["en" if lang == "en" else "da"]
 
 
-def _quote(p: Passage) -> str:
-    """The passage's matched sentence, or the passage itself."""
-    if p.highlights:
-        s, e = p.highlights[0]
-        return " ".join(p.document.text[s:e].split())
-    return " ".join(p.chunk.text.split())
-
-
 def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, str]]:
     """(organisation, statement, citation numbers) per row; silent organisations too."""
     _, h = _labels(answer, lang)
@@ -45,7 +37,7 @@ def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, st
         if f.silent:
             rows.append((f.organisation, h["silent"], ""))
         for p in f.passages:
-            rows.append((f.organisation, _quote(p), f"[{p.rank}]"))
+            rows.append((f.organisation, p.quote(), f"[{p.rank}]"))
     return rows
 
 

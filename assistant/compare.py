@@ -80,35 +80,34 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
     citations are unique; the matched sentence of each is highlighted.
     """
     index = retriever.index
-    rows_of: dict[str, tuple[list[int], list[float]]] = {}
+    scored_rows: dict[str, list[tuple[int, float]]] = {}   # org -> (row, best statement)
     for org in organisations:
         rows = retriever.rows_where([org], doc_types)
         if restrict is not None:
             rows = np.intersect1d(rows, restrict)
-        hits = retriever.search(query, PASSAGES_PER_ORGANISATION, rows, "hybrid", query_vec) \
-            if rows is not None and len(rows) else []
-        best = [float((index.statements(h.row)[1] @ query_vec).max(initial=-1.0)) for h in hits]
-        rows_of[org] = ([h.row for h in hits], best)
-    top = max((max(b) for _, b in rows_of.values() if b), default=None)
+        hits = retriever.search(query, PASSAGES_PER_ORGANISATION, rows, "hybrid",
+                                query_vec) if len(rows) else []
+        scored_rows[org] = [(h.row, float((index.statements(h.row)[1] @ query_vec)
+                                          .max(initial=-1.0))) for h in hits]
+    top = max((b for pairs in scored_rows.values() for _, b in pairs), default=None)
     findings, rank = [], 0
     for org in organisations:
-        rows, best = rows_of[org]
-        org_best = max(best) if best else None
-        keep = [r for r, b in zip(rows, best)
-                if top is not None and b >= top - gap and (floor is None or b >= floor)]
+        pairs = scored_rows[org]
+        keep = [(r, b) for r, b in pairs
+                if b >= top - gap and (floor is None or b >= floor)]
         passages = []
-        for row in keep:
+        for row, best in keep:
             rank += 1
             chunk = index.chunks[row]
             passages.append(Passage(rank=rank, chunk=chunk, document=index.documents[chunk.doc_id],
-                                    score=best[rows.index(row)]))
+                                    score=best))
         if passages:
             scored = score_sentences(query, query_vec, passages,
-                                     [index.statements(r) for r in keep])
+                                     [index.statements(r) for r, _ in keep])
             marks = {}
             for s in scored:
                 marks.setdefault(s.passage, (s.start, s.end))
             passages = [replace(p, highlights=(marks[i],) if i in marks else ())
                         for i, p in enumerate(passages)]
-        findings.append(Finding(org, tuple(passages), org_best))
+        findings.append(Finding(org, tuple(passages), max((b for _, b in pairs), default=None)))
     return findings

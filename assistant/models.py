@@ -126,6 +126,11 @@ class Passage:
     score: float
     highlights: tuple[tuple[int, int], ...] = ()  # matched sentences, document offsets
 
+    def quote(self) -> str:
+        """Its first matched sentence (or the whole passage), on one line."""
+        s, e = self.highlights[0] if self.highlights else (self.chunk.start, self.chunk.end)
+        return " ".join(self.document.text[s:e].split())
+
     def to_dict(self) -> dict:
         m = self.document.meta
         return {

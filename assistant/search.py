@@ -22,8 +22,7 @@ import numpy as np
 
 from .config import Settings
 from .embedders import Embedder
-from .glossary import danish_keywords
-from .query import detect_language
+from .glossary import with_danish_keywords
 from .store import StoredIndex
 from .tokens import tokenize
 
@@ -158,12 +157,14 @@ class Retriever:
         import faiss
 
         owner = self.index.sentence_owner
-        allowed = np.arange(len(owner)) if rows is None else np.flatnonzero(np.isin(owner, rows))
-        if len(allowed) == 0 or n == 0:
+        params, total = None, len(owner)
+        if rows is not None:
+            allowed = np.flatnonzero(np.isin(owner, rows))
+            params, total = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)), len(allowed)
+        if total == 0 or n == 0:
             return []
-        params = None if rows is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
         # Several sentences of one chunk may rank high: fetch enough to fill n chunks.
-        want = min(len(allowed), n * 4)
+        want = min(total, n * 4)
         scores, ids = self._sentence_index().search(query_vec.reshape(1, -1), want, params=params)
         best: dict[int, float] = {}
         for i, score in zip(ids[0], scores[0]):
@@ -174,10 +175,8 @@ class Retriever:
 
     def keyword_tokens(self, question: str) -> list[str]:
         """BM25 terms of the question; an English one also gets Danish glossary words."""
-        tokens = tokenize(question)
-        if self.settings.query_glossary and detect_language(question) == "en":
-            tokens += tokenize(danish_keywords(question))
-        return tokens
+        return tokenize(with_danish_keywords(question) if self.settings.query_glossary
+                        else question)
 
     def keyword(self, query_tokens: list[str], n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         if not query_tokens or not self.index.chunks:

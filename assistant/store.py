@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import uuid
+import weakref
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -309,10 +310,19 @@ PROBE_DECIMALS = 4
 PROBE_MIN_COSINE = 0.99
 
 
+_PROBES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def embedder_probe(embedder, text: str = PROBE_TEXT) -> list[float]:
-    """The embedder's query vector for the probe text, rounded (the fingerprint)."""
-    vec = np.asarray(embedder.embed_batch([text], "query"), dtype=np.float64)[0]
-    return [round(float(x), PROBE_DECIMALS) for x in vec]
+    """The embedder's query vector for the probe text, rounded (the fingerprint).
+
+    Computed once per embedder object: the indexer checks it, writes it and the
+    app checks it again on load."""
+    cached = _PROBES.setdefault(embedder, {})
+    if text not in cached:
+        vec = np.asarray(embedder.embed_batch([text], "query"), dtype=np.float64)[0]
+        cached[text] = [round(float(x), PROBE_DECIMALS) for x in vec]
+    return cached[text]
 
 
 def embedder_fingerprint(embedder) -> dict:
@@ -322,12 +332,11 @@ def embedder_fingerprint(embedder) -> dict:
     return {"probe_text": PROBE_TEXT, "probe": vector, "fingerprint": digest[:16]}
 
 
-def check_embedder(index_dir: Path, index: StoredIndex, embedder,
-                   probes: dict | None = None) -> None:
+def check_embedder(index_dir: Path, index: StoredIndex, embedder) -> None:
     """Refuse an index built with another model: by id, then by fingerprint.
 
     Indexes written before fingerprints existed have no probe and are checked by
-    id only.  ``probes`` caches the embedder's probe vectors by text.
+    id only.
     """
     if index.embedder_id != embedder.id:
         raise EmbedderMismatch(index_dir, index.embedder_id, index.dim, embedder.id)
@@ -335,12 +344,7 @@ def check_embedder(index_dir: Path, index: StoredIndex, embedder,
     stored, text = meta.get("probe"), meta.get("probe_text", PROBE_TEXT)
     if not stored:
         return
-    if probes is not None and text in probes:
-        mine = probes[text]
-    else:
-        mine = embedder_probe(embedder, text)
-        if probes is not None:
-            probes[text] = mine
+    mine = embedder_probe(embedder, text)
     a, b = np.asarray(stored, dtype=np.float64), np.asarray(mine, dtype=np.float64)
     cos = 0.0
     if a.shape == b.shape and a.any() and b.any():

@@ -166,15 +166,16 @@ class AppLogic:
         """The passages behind one cell of the overview (row = theme, col = organisation)."""
         labels = self.labels(lang)
         overview = self.bot.theme_overview()
-        orgs = sorted({o for cells in overview.values() for o in cells})
+        headers, _ = theme_table(overview, lang)   # the columns as the page shows them
         themes = list(overview)
-        if not (0 <= row < len(themes)) or not (1 <= col <= len(orgs)):
+        if not (0 <= row < len(themes)) or not (1 <= col < len(headers)):
             return sources_html_empty(labels)
-        passages = overview[themes[row]].get(orgs[col - 1], [])
+        org, title = headers[col], theme_label(themes[row], lang)
+        passages = overview[themes[row]].get(org, [])
         if not passages:
             return sources_html_empty(labels)
-        answer = Answer(theme_label(themes[row], lang), "", tuple(passages), language=lang)
-        heading = f"<h4>{html.escape(theme_label(themes[row], lang))} · {html.escape(orgs[col - 1])}</h4>"
+        answer = Answer(title, "", tuple(passages), language=lang)
+        heading = f"<h4>{html.escape(title)} · {html.escape(org)}</h4>"
         return heading + sources_html(answer, [self.bot.context(p) for p in passages], labels)
 
     def theme_choices(self, lang: str) -> list[tuple[str, int]]:
