@@ -27,12 +27,14 @@ class Settings:
     # chunking, in characters
     chunk_target: int = 600
     chunk_max: int = 1200
-    # hybrid fusion: weighted reciprocal rank fusion of three lists (chunk vectors,
-    # statement vectors, BM25); weights chosen on both question sets (README: 1 / 0.5 / 1)
+    # hybrid fusion of three ranked lists (chunk vectors, statement vectors, BM25):
+    # "zscore" sums each list's standardised scores (weighted), "rrf" is weighted
+    # reciprocal rank fusion with constant rrf_k; chosen on both question sets (README)
+    fusion: str = "zscore"
     rrf_k: int = 20
     dense_weight: float = 1.0
-    sentence_weight: float = 0.5
-    bm25_weight: float = 1.0
+    sentence_weight: float = 0.75
+    bm25_weight: float = 0.75
     bm25_coverage: bool = False   # scale BM25's weight by the question's term coverage
     query_glossary: bool = True   # Danish glossary words for English questions' BM25
     candidates: int = 50          # per retriever, before fusion
@@ -81,6 +83,8 @@ class Settings:
                               "or neither.")
         if self.max_upload_mb <= 0:
             raise ConfigError(f"max_upload_mb must be positive, got {self.max_upload_mb}")
+        if self.fusion not in ("zscore", "rrf"):
+            raise ConfigError(f"fusion must be 'zscore' or 'rrf', got {self.fusion!r}")
         if min(self.dense_weight, self.sentence_weight, self.bm25_weight) < 0:
             raise ConfigError("dense_weight, sentence_weight and bm25_weight must be >= 0")
         if self.llm_base_url:

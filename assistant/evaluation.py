@@ -56,20 +56,29 @@ def is_hit(c: Chunk, evidence: list[Evidence]) -> bool:
 
 
 # What the eval command compares, on one index: the default and each setting tried.
+_RRF = {"fusion": "rrf", "sentence_weight": 0.5, "bm25_weight": 1.0}   # issue-3 default
 VARIANTS: dict[str, tuple[Mode, dict]] = {
     "hybrid": ("hybrid", {}),
     "dense": ("dense", {}),
     "bm25": ("bm25", {}),
     "hybrid, no statement vectors": ("hybrid", {"sentence_weight": 0.0}),
     "hybrid, no glossary": ("hybrid", {"query_glossary": False}),
+    "hybrid, statements 0.5": ("hybrid", {"sentence_weight": 0.5}),
     "hybrid, statements 1.0": ("hybrid", {"sentence_weight": 1.0}),
     "hybrid, bm25 0.5": ("hybrid", {"bm25_weight": 0.5}),
-    "hybrid, bm25 scaled by coverage": ("hybrid", {"bm25_coverage": True}),
-    "hybrid, rrf k=60": ("hybrid", {"rrf_k": 60}),
+    "hybrid, bm25 1.0": ("hybrid", {"bm25_weight": 1.0}),
+    "rrf (issue-3 default: 1 / 0.5 / 1, k=20)": ("hybrid", _RRF),
+    "rrf, no statement vectors": ("hybrid", {**_RRF, "sentence_weight": 0.0}),
+    "rrf, statements 1.0": ("hybrid", {**_RRF, "sentence_weight": 1.0}),
+    "rrf, bm25 0.5": ("hybrid", {**_RRF, "bm25_weight": 0.5}),
+    "rrf, k=5": ("hybrid", {**_RRF, "rrf_k": 5}),
+    "rrf, k=60": ("hybrid", {**_RRF, "rrf_k": 60}),
+    "rrf, bm25 scaled by coverage": ("hybrid", {**_RRF, "bm25_coverage": True}),
     "chunk+bm25 equal, no glossary": ("hybrid", {
-        "sentence_weight": 0.0, "query_glossary": False, "rrf_k": 60}),
+        "fusion": "rrf", "sentence_weight": 0.0, "bm25_weight": 1.0, "query_glossary": False,
+        "rrf_k": 60}),
     "issue-2 default (bm25 0.5 x coverage)": ("hybrid", {
-        "sentence_weight": 0.0, "query_glossary": False, "bm25_weight": 0.5,
+        "fusion": "rrf", "sentence_weight": 0.0, "query_glossary": False, "bm25_weight": 0.5,
         "bm25_coverage": True, "rrf_k": 60}),
 }
 

@@ -1,9 +1,10 @@
-"""Hybrid retrieval over a stored index: FAISS (dense) + BM25, fused by
-weighted reciprocal rank fusion.
+"""Hybrid retrieval over a stored index: FAISS (dense chunk and statement
+vectors) + BM25, fused by a weighted sum of each list's z-scores (or, with
+``fusion="rrf"``, weighted reciprocal rank fusion).
 
-RRF needs no score calibration between the two retrievers.  The weights let
-dense retrieval lead: BM25 over Danish stems finds nothing for an English
-question, and equal weighting would then let its noise dilute the dense list.
+Standardising each list by its own mean and spread needs no calibration
+between retrievers, like RRF, but keeps how far ahead a passage is: on both
+question sets MRR@10 rises by 0.03 over RRF (README, "Retrieval figures").
 
 BM25 is bm25s over our own Danish tokens: it precomputes every term's
 scores in a sparse matrix, so a query costs only the postings of its terms.
@@ -230,15 +231,41 @@ class Retriever:
 
     def fuse(self, dense: list[tuple[int, float]], sentences: list[tuple[int, float]],
              bm25: list[tuple[int, float]], query_tokens: list[str], k: int) -> list[Hit]:
-        """Weighted reciprocal rank fusion of the ranked lists."""
+        """Weighted fusion of the ranked lists: z-scores (default) or reciprocal ranks."""
         s = self.settings
         fused: dict[int, float] = {}
         bm25_weight = s.bm25_weight * (self.coverage(query_tokens) if s.bm25_coverage else 1.0)
-        for weight, ranked in ((s.dense_weight, dense), (s.sentence_weight, sentences),
-                               (bm25_weight, bm25)):
-            for rank, (row, _) in enumerate(ranked):
-                fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
+        lists = [(w, ranked) for w, ranked in ((s.dense_weight, dense),
+                                               (s.sentence_weight, sentences),
+                                               (bm25_weight, bm25)) if w > 0 and ranked]
+        if s.fusion == "rrf":
+            for weight, ranked in lists:
+                for rank, (row, _) in enumerate(ranked):
+                    fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
+        else:
+            standardised = [(w, *_standardise(ranked)) for w, ranked in lists]
+            rows = {row for _, z, _ in standardised for row in z}
+            fused = {row: sum(w * z.get(row, floor) for w, z, floor in standardised)
+                     for row in rows}
         dense_of, sentence_of, bm25_of = dict(dense), dict(sentences), dict(bm25)
         order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
         return [Hit(r, fused[r], dense_of.get(r), bm25_of.get(r), sentence_of.get(r))
                 for r in order]
+
+
+def _standardise(ranked: list[tuple[int, float]]) -> tuple[dict[int, float], float]:
+    """Each listed row's z-score within the list, and the value for an unlisted row.
+
+    Cosines of one model cluster in a narrow band (0.78-0.90 on the shipped
+    corpus) and BM25 scores are unbounded, so each list is put on one scale by
+    its own mean and spread.  Unlike reciprocal ranks this keeps the margins: a
+    passage far ahead in one list is not pulled level by a near-tie in another.
+    A row missing from a list counts as that list's lowest; a list without
+    spread (one candidate, or ties) ranks its rows one unit above the rest.
+    """
+    scores = np.fromiter((sc for _, sc in ranked), dtype=np.float64, count=len(ranked))
+    spread = scores.std()
+    if spread > 0:
+        z = (scores - scores.mean()) / spread
+        return {row: float(v) for (row, _), v in zip(ranked, z)}, float(z.min())
+    return {row: 0.0 for row, _ in ranked}, -1.0
