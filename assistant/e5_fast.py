@@ -123,6 +123,10 @@ class E5FastEmbedder(Embedder):
         self._load()
         return self.hidden
 
+    @property
+    def loaded(self) -> bool:
+        return self._layers is not None
+
     # -- embedding --------------------------------------------------------------
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         self._load()

