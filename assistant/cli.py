@@ -2,7 +2,7 @@
 
     python -m assistant index [DOCS_DIR] [--index-dir DIR] [--rebuild]
     python -m assistant ask "QUESTION" [--index-dir DIR] [-k N] [--json]
-    python -m assistant eval QUESTIONS.jsonl [--docs DIR] [--index-dir DIR] [--json]
+    python -m assistant eval QUESTIONS.jsonl [--docs DIR] [--index-dir DIR] [--all-variants] [--per-question] [--json]
     python -m assistant themes [--index-dir DIR] [--csv FILE]
 """
 from __future__ import annotations
@@ -62,10 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
     ev.add_argument("--all-variants", action="store_true",
                     help="also compare every fusion setting tried (one table, same index)")
+    ev.add_argument("--per-question", action="store_true",
+                    help="also list each question whose first relevant passage is not at rank 1")
     return p
 
 
-def _print_eval(figures: dict) -> None:
+def _print_eval(figures: dict, per_question: bool = False) -> None:
     width = max(len(m) for m in figures["modes"])
     print(f"{'variant':{width}} {'lang':4} {'n':>3} {'R@1':>6} {'R@5':>6} {'R@10':>6} "
           f"{'MRR@10':>7} {'nDCG@10':>8}")
@@ -78,6 +80,10 @@ def _print_eval(figures: dict) -> None:
     for mode, misses in figures["misses"].items():
         if misses:
             print(f"not in top 5 ({mode}): {', '.join(misses)}")
+    if per_question:
+        for mode, ranks in figures["ranks"].items():
+            below = [f"{qid} {rank or '>10'}" for qid, rank in ranks.items() if rank != 1]
+            print(f"first hit below rank 1 ({mode}): {', '.join(below) or '-'}")
 
 
 def _print_index_report(report, lang: str) -> None:
@@ -153,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 json.dump(figures, sys.stdout, ensure_ascii=False)
                 sys.stdout.write("\n")
             else:
-                _print_eval(figures)
+                _print_eval(figures, args.per_question)
             return 0
         if args.command == "themes":
             _print_themes(bot, lang, args.csv)

@@ -119,7 +119,7 @@ def evaluate(bot: Assistant, questions: list[dict],
     variants = variants or {k: VARIANTS[k] for k in ("hybrid", "dense", "bm25")}
     answerable = [q for q in questions if q.get("evidence")]
     unanswerable = [q for q in questions if q.get("expect") == "no_source_for_municipality"]
-    result: dict = {"modes": {}, "misses": {}}
+    result: dict = {"modes": {}, "misses": {}, "ranks": {}}
     for name, (mode, overrides) in variants.items():
         runner = Assistant(bot.settings.with_(**overrides), embedder=bot.embedder) \
             if overrides else bot
@@ -130,6 +130,9 @@ def evaluate(bot: Assistant, questions: list[dict],
         result["modes"][name] = figures
         result["misses"][name] = sorted(qid for qid, (flags, _) in per_q.items()
                                         if not any(flags[:5]))
+        # rank of each question's first relevant passage (None: not in the top 10)
+        result["ranks"][name] = {qid: next((i + 1 for i, hit in enumerate(flags) if hit), None)
+                                 for qid, (flags, _) in per_q.items()}
     handled = 0
     for q in unanswerable:
         answer = bot.ask(q["question"])
