@@ -229,7 +229,8 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
                if k not in known]
         if new:
             todo.append(new)
-    engine = _engine_for(embedder, sum(len(t) for g in todo for _, t in g), settings, report)
+    engine = _engine_for(embedder, sum(len(t) for g in todo for _, t in g), settings, report,
+                         show_progress)
     batch_size = engine.batch_size or settings.embed_batch_size
     bar = tqdm(total=len(todo), desc="Afsnit / chunks", unit="afsnit", disable=not show_progress)
     batch: list[tuple[str, str]] = []
@@ -259,7 +260,7 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
 
 
 def _engine_for(embedder: Embedder, chars: int, settings: Settings,
-                report: IndexReport) -> Embedder:
+                report: IndexReport, show_progress: bool = False) -> Embedder:
     """The embedder's bulk engine when ``settings.bulk_embed`` asks for it ("auto":
     when the embedder finds it worth loading for ``chars`` characters), else
     the embedder itself.  In "auto" mode an engine that fails to load is
@@ -269,6 +270,9 @@ def _engine_for(embedder: Embedder, chars: int, settings: Settings,
     bulk = embedder.bulk_engine(None if settings.bulk_embed == "always" else chars)
     if bulk is None:
         return embedder
+    if show_progress:   # loading takes seconds (the first time on a machine ~20 s more)
+        tqdm.write(f"Den hurtige indekseringsmotor bruges / using the fast indexing engine "
+                   f"({bulk.id}, {chars:,} tegn/characters) ...")
     try:
         bulk.dim  # loads it
     except EmbedderError as exc:
