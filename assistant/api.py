@@ -295,6 +295,7 @@ class Assistant:
             "embedder": index.embedder_id, "dimension": index.dim,
             "built": index.manifest.get("created_at"),
             "failures": [f.reason for f in index.failures],
+            "notes": [f"{d.doc_id}: {w}" for d in index.documents.values() for w in d.warnings],
         }
 
     def context(self, passage: Passage, chars: int = 700) -> tuple[str, str, str]:

@@ -158,7 +158,8 @@ def build_index(settings: Settings, embedder: Embedder, docs_dir: Path | None = 
                 continue
             documents.append(Document(doc_id=doc_id, source_path=str(path.resolve()),
                                       content_hash=digest, meta=meta, text=extracted.text,
-                                      page_starts=extracted.page_starts))
+                                      page_starts=extracted.page_starts,
+                                      warnings=tuple(extracted.warnings)))
             chunks.extend(chunk_document(doc_id, extracted, settings.chunk_target,
                                          settings.chunk_max))
             (report.changed if previous is not None else report.added).append(doc_id)

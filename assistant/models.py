@@ -66,10 +66,14 @@ class Document:
     meta: DocumentMeta
     text: str
     page_starts: tuple[int, ...] = ()
+    # what reading it noticed ("hidden text dropped: ..."): kept with the index so
+    # the index panel shows it after the run that found it
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["page_starts"] = list(self.page_starts)
+        d["warnings"] = list(self.warnings)
         return d
 
     @classmethod
@@ -78,6 +82,7 @@ class Document:
             doc_id=d["doc_id"], source_path=d["source_path"], content_hash=d["content_hash"],
             meta=DocumentMeta(**d["meta"]), text=d["text"],
             page_starts=tuple(d.get("page_starts", ())),
+            warnings=tuple(d.get("warnings", ())),
         )
 
 

@@ -151,8 +151,9 @@ class AppLogic:
                  "| --- | ---: | ---: |"]
         rows += [f"| {messages.doc_type_label(t, lang) or t} | {v['documents']} | {v['chunks']} |"
                  for t, v in s["by_type"].items()]
-        if s["failures"]:
-            rows += ["", f"**{labels['refused']}:**"] + [f"- {r}" for r in s["failures"]]
+        for label, items in ((labels["refused"], s["failures"]), (labels["note"], s["notes"])):
+            if items:
+                rows += ["", f"**{label}:**"] + [f"- {escape(r)}" for r in items]
         return "\n".join(rows)
 
     # -- the strategy's themes ---------------------------------------------

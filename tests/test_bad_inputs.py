@@ -145,6 +145,15 @@ def test_folder_of_bad_files(tmp_path, worker_pids):
     assert again.duplicates == {DUPLICATE_NAME: "dagsorden.txt"}
     assert {Path(f.path).name for f in again.failures} == set(EXPECTED)
     assert again.added == again.changed == []
+    # The hidden-text flags outlive the run that found them: the index keeps
+    # them, and the app's index panel lists them (as text) with the refusals.
+    notes = dict(n.split(": ", 1) for n in bot.summary()["notes"])
+    for name in ("usynlig tekst.pdf", "skjult.docx", "skjult.html"):
+        assert " text dropped: " in notes.get(name, ""), (name, notes)
+    from assistant.ui_logic import AppLogic
+    panel = AppLogic(bot).index_info("en")
+    assert "**Note:**" in panel and "- skjult.docx: hidden text dropped: 52 characters" in panel
+    assert "**Not indexed:**" in panel
 
 
 # --- discovery and duplicates -----------------------------------------------------------------
