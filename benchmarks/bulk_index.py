@@ -49,14 +49,19 @@ def synthetic_copies(src: Path, dst: Path, copies: int) -> None:
                                                                encoding="utf-8")
 
 
-def build(docs: Path, index_dir: Path, mode: str) -> float:
+def build(docs: Path, index_dir: Path, mode: str) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one build in a fresh process."""
     shutil.rmtree(index_dir, ignore_errors=True)
     env = {**os.environ, "ASSISTANT_BULK_EMBED": mode}
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "assistant", "index", str(docs), "--index-dir",
-                    str(index_dir)], cwd=REPO, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen([sys.executable, "-m", "assistant", "index", str(docs),
+                             "--index-dir", str(index_dir)], cwd=REPO, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"index with ASSISTANT_BULK_EMBED={mode} failed ({proc.returncode})")
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024
 
 
 def embedded_chars(index_dir: Path) -> tuple[int, int]:
@@ -83,21 +88,25 @@ def main() -> None:
         synthetic_copies(REPO / "documents", synth, args.copies)
         corpora[f"SYNTHETIC {args.copies}x shipped"] = synth
         times: dict[tuple[str, str], list[float]] = {}
+        peak: dict[tuple[str, str], float] = {}
         sizes = {}
         for _ in range(args.reps):
             for label, docs in corpora.items():
                 for mode in MODES:
                     index_dir = Path(tmp) / "index"
-                    times.setdefault((label, mode), []).append(build(docs, index_dir, mode))
+                    seconds, rss = build(docs, index_dir, mode)
+                    times.setdefault((label, mode), []).append(seconds)
+                    peak[(label, mode)] = max(rss, peak.get((label, mode), 0.0))
                     sizes[label] = embedded_chars(index_dir)
         for label in corpora:
             chars, n = sizes[label]
             base = min(times[(label, "never")])
             for mode in MODES:
                 best = min(times[(label, mode)])
-                rows.append([label, mode, n, chars, round(best, 1), f"{base / best:.2f}x"])
+                rows.append([label, mode, n, chars, round(best, 1), f"{base / best:.2f}x",
+                             round(peak[(label, mode)])])
     headers = ["corpus", "bulk_embed", "texts embedded", "characters", "build s (best)",
-               "speed vs never"]
+               "speed vs never", "peak RSS MB"]
     md = table(headers, rows)
     note = (f"`python -m assistant index` in a fresh process per build (imports, model load, "
             f"parsing, chunking, embedding chunks and their statements, writing), best of "

