@@ -2,7 +2,8 @@
 
 Split from :mod:`assistant.loaders` (which dispatches here by suffix): HTML
 needs its own decoding (a declared ``<meta charset>``, read the way browsers
-read it), drops scripts, styles and elements the page itself hides, and walks
+read it), drops scripts, styles and elements the page itself hides (by attribute, inline
+style or a rule of its own style sheets), and walks
 the tree explicitly so block boundaries, ``<br>`` line breaks, table cells and
 ``h1``-``h6`` headings survive into the text.
 """
@@ -44,18 +45,51 @@ _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|"
                            r"font-size\s*:\s*0(?![.\d]*[1-9])", re.IGNORECASE)
 
 
+_SHOWING_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z]", re.IGNORECASE)
+
+
 def _is_hidden(tag) -> bool:
     """Hidden by the page itself: ``hidden``, ``aria-hidden="true"`` or an
-    inline style with display:none, visibility:hidden or font-size:0.  (Rules
-    in style sheets are not evaluated.)"""
+    inline style with display:none, visibility:hidden or font-size:0."""
     return (tag.has_attr("hidden") or str(tag.get("aria-hidden", "")).lower() == "true"
             or bool(_HIDING_STYLE.search(str(tag.get("style", "")))))
 
 
-def _drop_hidden_elements(soup) -> int:
+def _hiding_selectors(soup) -> list[str]:
+    """Selectors of the page's own style-sheet rules that hide what they match
+    (``.note { display: none }``), read with tinycss2.  Rules inside at-rules
+    (``@media print``) are left out: they hide only in some media."""
+    import tinycss2
+    selectors = []
+    for style in soup.find_all("style"):
+        for rule in tinycss2.parse_stylesheet(style.get_text(), skip_comments=True,
+                                              skip_whitespace=True):
+            if rule.type == "qualified-rule" and _HIDING_STYLE.search(
+                    tinycss2.serialize(rule.content)):
+                selectors.append(tinycss2.serialize(rule.prelude).strip())
+    return selectors
+
+
+def _styled_hidden(soup, selectors: list[str]) -> list:
+    """Elements a hiding rule matches, unless their inline style shows them
+    (inline style wins over the style sheet)."""
+    import soupsieve
+    found = []
+    for selector in selectors:
+        try:
+            matched = soup.select(selector)
+        except (soupsieve.SelectorSyntaxError, NotImplementedError):
+            # pseudo-elements (::before: generated content, not document text)
+            # and selectors soupsieve does not know hide nothing we read
+            continue
+        found += [t for t in matched if not _SHOWING_STYLE.search(str(t.get("style", "")))]
+    return found
+
+
+def _drop_hidden_elements(soup, selectors: list[str]) -> int:
     """Remove hidden elements; return how many characters of text they held."""
     dropped = 0
-    for tag in soup.find_all(_is_hidden):
+    for tag in [*soup.find_all(_is_hidden), *_styled_hidden(soup, selectors)]:
         if tag.decomposed:  # inside an element already removed
             continue
         dropped += len("".join(tag.get_text().split()))
@@ -70,9 +104,10 @@ def load_html(data: bytes, path: Path, limits: Limits) -> ExtractedText:
 
     soup = BeautifulSoup(_decode_html(data, path), "html.parser")
     title = _one_line(soup.title.get_text()) if soup.title else None
+    selectors = _hiding_selectors(soup)      # before the style sheets go
     for tag in soup.find_all(_DROP):
         tag.decompose()
-    dropped = _drop_hidden_elements(soup)
+    dropped = _drop_hidden_elements(soup, selectors)
     if title is None and soup.h1 is not None:
         title = _one_line(soup.h1.get_text(" "))
     blocks: list[str] = []
@@ -114,6 +149,6 @@ def load_html(data: bytes, path: Path, limits: Limits) -> ExtractedText:
                 stack.extend(reversed(node.contents))
     flush()
     warnings = (f"hidden text dropped: {dropped} characters in elements the page hides "
-                f"(hidden, aria-hidden or display:none)",) if dropped else ()
+                f"(hidden, aria-hidden, display:none or a style-sheet rule)",) if dropped else ()
     return ExtractedText("\n\n".join(blocks), headings=tuple(headings), title=title,
                          warnings=warnings)

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from badfiles import (
     CP1252_TEXT, DUPLICATE_NAME, DUPLICATE_TEXT, EXPECTED, FOLDER_LIMITS, GOOD_NAMES,
-    HIDDEN_DOCX_TEXT, HIDDEN_PDF_TEXTS, HTML_HIDDEN, HTML_VISIBLE, INDEXED_ODD, UTF16_TEXT,
+    HIDDEN_DOCX_TEXT, HIDDEN_PDF_TEXTS, HTML_HIDDEN, HTML_SHOWN_DESPITE_RULES, HTML_VISIBLE,
+    INDEXED_ODD, UTF16_TEXT,
     VISIBLE_DOCX_TEXT, VISIBLE_PDF_TEXT, WHITE_ON_BOX_TEXT, make_bad_folder, make_binary,
     make_circular_pdf, make_docx_bomb, make_docx_declared_huge, make_hidden_text_docx,
     make_invisible_text_pdf, make_locked_pdf, make_many_pages_pdf, make_memory_hungry_pdf,
@@ -357,6 +358,8 @@ def test_html_scripts_entities_and_hidden_elements(tmp_path):
     assert "Næste skridt: <b>høring</b> i efteråret!" in doc.text   # entities, once
     for hidden in HTML_HIDDEN:
         assert hidden not in doc.text, hidden
+    for shown in HTML_SHOWN_DESPITE_RULES:
+        assert shown in doc.text, shown
     assert len(doc.warnings) == 1 and "hidden text dropped" in doc.warnings[0]
     assert doc.title == "Cykelstier" and doc.headings == ("Cykelstier",)
 
