@@ -5,7 +5,9 @@ is a zip archive, so its directory is checked (total unpacked size, entry
 count, compression ratio) before python-docx unpacks anything, an old
 ``.doc`` or a password-protected file under a ``.docx`` name is named as such,
 and runs formatted as hidden in Word are removed before the body paragraphs
-and tables are read in document order.
+and tables are read in document order.  Page headers and footers are read
+once each, before and after the body: a letterhead or footer is often the
+only place a letter names its sender and case number.
 """
 from __future__ import annotations
 
@@ -85,9 +87,10 @@ def _hidden_style_ids(document) -> set[str]:
     return hidden
 
 
-def _drop_hidden_runs(document) -> int:
+def _drop_hidden_runs(root, hidden_styles: set[str]) -> int:
     """Remove runs formatted as hidden (``w:vanish``, directly or through their
-    character or paragraph style) from the body; return the characters removed."""
+    character or paragraph style) below ``root`` (the body, a header or a footer);
+    return the characters removed."""
     from docx.oxml.ns import qn
 
     def vanish(props) -> Optional[bool]:
@@ -100,9 +103,8 @@ def _drop_hidden_runs(document) -> int:
         ref = props.find(qn(tag)) if props is not None else None
         return ref.get(qn("w:val")) if ref is not None else None
 
-    hidden_styles = _hidden_style_ids(document)
     dropped = 0
-    for run in list(document.element.body.iter(qn("w:r"))):
+    for run in list(root.iter(qn("w:r"))):
         props = run.find(qn("w:rPr"))
         hidden = vanish(props)
         if hidden is None:
@@ -117,10 +119,42 @@ def _drop_hidden_runs(document) -> int:
     return dropped
 
 
-def load_docx(data: bytes, path: Path, limits: Limits) -> ExtractedText:
-    """Body paragraphs and tables in document order; heading styles as hints."""
-    import docx
+def _text_blocks(container, headings: list[str] | None = None) -> list[str]:
+    """Paragraphs and tables of a body, header or footer, in order; heading
+    styles go to ``headings`` when given."""
     from docx.table import Table
+    blocks = []
+    for item in container.iter_inner_content():
+        if isinstance(item, Table):
+            block = normalise_text(_docx_table(item))
+        else:
+            block = normalise_text(item.text)
+            style = (item.style.name if item.style is not None else "") or ""
+            if headings is not None and block and style.lower().startswith(_HEADING_STYLES):
+                headings.append(block)
+        if block:
+            blocks.append(block)
+    return blocks
+
+
+def _margins(document, which: str, hidden_styles: set[str]) -> tuple[list[str], int]:
+    """Text blocks of every distinct page header (``which="header"``) or footer,
+    each once, and the hidden characters dropped from them."""
+    blocks, dropped = [], 0
+    for section in document.sections:
+        for kind in (f"first_page_{which}", which, f"even_page_{which}"):
+            part = getattr(section, kind)
+            if part.is_linked_to_previous:     # none of its own
+                continue
+            dropped += _drop_hidden_runs(part._element, hidden_styles)
+            blocks += [b for b in _text_blocks(part) if b not in blocks]
+    return blocks, dropped
+
+
+def load_docx(data: bytes, path: Path, limits: Limits) -> ExtractedText:
+    """Header, body paragraphs and tables in document order, footer; heading
+    styles as hints."""
+    import docx
 
     if data.startswith(_OLE_MAGIC):
         # Password-protected DOCX files are OLE containers with this stream.
@@ -137,18 +171,14 @@ def load_docx(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     _check_zip(data, path, limits)
     try:
         document = docx.Document(io.BytesIO(data))
-        dropped = _drop_hidden_runs(document)
-        blocks, headings = [], []
-        for item in document.iter_inner_content():
-            if isinstance(item, Table):
-                block = normalise_text(_docx_table(item))
-            else:
-                block = normalise_text(item.text)
-                style = (item.style.name if item.style is not None else "") or ""
-                if block and style.lower().startswith(_HEADING_STYLES):
-                    headings.append(block)
-            if block:
-                blocks.append(block)
+        hidden_styles = _hidden_style_ids(document)
+        dropped = _drop_hidden_runs(document.element.body, hidden_styles)
+        headings: list[str] = []
+        body = _text_blocks(document, headings)
+        head, head_dropped = _margins(document, "header", hidden_styles)
+        foot, foot_dropped = _margins(document, "footer", hidden_styles)
+        dropped += head_dropped + foot_dropped
+        blocks = [b for b in head if b not in body] + body + [b for b in foot if b not in body]
         title = _one_line(document.core_properties.title)
     except MemoryError:
         raise

@@ -100,6 +100,33 @@ def test_docx_headings_table_and_order(tmp_path):
     assert doc.page_starts == ()
 
 
+def test_docx_letterhead_and_footer_are_read_once(tmp_path):
+    """A letter that names its sender and case number only in the page header
+    and footer: both are read (once, however many pages and sections), a
+    hidden run in the header is dropped, and the sender becomes the document's
+    organisation."""
+    import docx
+    from assistant.metadata import load_metadata
+    document = docx.Document()
+    header = document.sections[0].header
+    header.paragraphs[0].text = "Aalborg Kommune · Magistraten"
+    header.add_paragraph("Intern note: ").add_run("SKJULT I HOVED").font.hidden = True
+    document.sections[0].footer.paragraphs[0].text = "Sagsnr. 15-012345 · Boulevarden 13"
+    document.add_paragraph("Kære KL")
+    document.add_paragraph("Vi bakker op om strategiens mål for digital velfærd.")
+    document.add_page_break()
+    document.add_section()                       # linked to the first: no second copy
+    document.add_paragraph("Med venlig hilsen")
+    document.save(str(tmp_path / "svar.docx"))
+    doc = load_file(tmp_path / "svar.docx")
+    assert doc.text.startswith("Aalborg Kommune · Magistraten\n\nIntern note:\n\nKære KL")
+    assert doc.text.endswith("Med venlig hilsen\n\nSagsnr. 15-012345 · Boulevarden 13")
+    assert doc.text.count("Aalborg Kommune") == 1 and "SKJULT" not in doc.text
+    assert doc.warnings and "hidden text dropped" in doc.warnings[0]
+    meta = load_metadata(tmp_path / "svar.docx", doc)
+    assert meta.organisation == "Aalborg Kommune" and meta.case_number == "15-012345"
+
+
 @pytest.mark.parametrize("content", [b"hello", b"PK\x03\x04broken zip"])
 def test_docx_corrupt(tmp_path, content):
     path = tmp_path / "brev.docx"
