@@ -66,6 +66,40 @@ class KeywordIndex:
         return self._bm25.get_scores_from_ids(ids)
 
 
+class FaissRows:
+    """The vectors of a FAISS flat index, read back on demand.
+
+    Stands in for the ``(n, dim)`` array it was built from: ``len``, ``shape``,
+    a row, a range of rows or a list of rows read the rows asked for;
+    ``np.asarray(rows)`` reads them all (a full copy, on purpose only)."""
+
+    def __init__(self, index):
+        self._index = index
+        self.shape = (int(index.ntotal), int(index.d))
+        self.dtype = np.dtype(np.float32)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        if isinstance(key, slice) and key.step in (None, 1):
+            lo, hi, _ = key.indices(self.shape[0])
+            if hi <= lo:
+                return np.zeros((0, self.shape[1]), dtype=np.float32)
+            return self._index.reconstruct_n(lo, hi - lo)
+        if isinstance(key, (int, np.integer)):
+            return self[key:key + 1][0] if key >= 0 else self[len(self) + key]
+        rows = np.asarray(key)
+        if rows.dtype.kind not in "iu" or rows.ndim != 1:
+            raise TypeError(f"FaissRows reads rows by number, range or list, not {key!r}")
+        rows = np.where(rows < 0, rows + len(self), rows).astype(np.int64)
+        return self._index.reconstruct_batch(rows) if len(rows) else self[0:0]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[0:len(self)]
+        return whole if dtype is None else whole.astype(dtype)
+
+
 class Retriever:
     """Search one loaded index version.  Built lazily, reused across questions."""
 
@@ -93,9 +127,14 @@ class Retriever:
             import faiss
 
             vectors = self.index.sentence_vectors
-            self._faiss_sentences = faiss.IndexFlatIP(self.index.vectors.shape[1])
+            index = faiss.IndexFlatIP(self.index.vectors.shape[1])
             if vectors is not None and len(vectors):
-                self._faiss_sentences.add(vectors)
+                index.add(vectors)
+                # FAISS keeps its own copy: the loaded array goes, so the process
+                # holds the statement vectors once (900 MB at 100k chunks), and the
+                # answer reads the few rows it needs back from FAISS.
+                self.index.sentence_vectors = FaissRows(index)
+            self._faiss_sentences = index
         return self._faiss_sentences
 
     def _bm25_index(self):

@@ -239,6 +239,19 @@ def theme_texts() -> list[tuple[int, str]]:
     return out
 
 
+_BLOCK = 65_536     # statement vectors scored at a time
+
+
+def _best_per_theme(block: np.ndarray, vecs: np.ndarray, owner: np.ndarray,
+                    n_themes: int) -> np.ndarray:
+    """Each row's best cosine with any of each theme's vectors: ``(len(block), n_themes)``."""
+    raw = block @ vecs.T
+    out = np.empty((len(block), n_themes), dtype=np.float32)
+    for t in range(n_themes):
+        out[:, t] = raw[:, owner == t + 1].max(axis=1) if len(block) else 0
+    return out
+
+
 class ThemeTagger:
     """Theme tags of an index's chunks, cached per index version.
 
@@ -297,23 +310,23 @@ class ThemeTagger:
         n_themes = len(THEMES)
         n = len(index.chunks)
         sv = index.sentence_vectors
-        if sv is None or len(sv) == 0:
-            sv = np.zeros((0, vecs.shape[1]), dtype=np.float32)
+        n_sv = 0 if sv is None else len(sv)
         counts = np.diff(index.sentence_first)
         # rows without statements: their chunk vector stands in
         empty = np.flatnonzero(counts == 0)
-        mat = np.concatenate([sv, index.vectors[empty]]) if len(empty) else sv
+        # a block at a time: at 100k chunks the statements alone are 585,000 x 384
+        parts = [_best_per_theme(sv[lo:lo + _BLOCK], vecs, owner, n_themes)
+                 for lo in range(0, n_sv, _BLOCK)]
+        if len(empty):
+            parts.append(_best_per_theme(index.vectors[empty], vecs, owner, n_themes))
         rows = np.concatenate([index.sentence_owner, empty]) if len(empty) else index.sentence_owner
-        raw = mat @ vecs.T                                   # (m, n_vecs)
-        per_theme = np.empty((len(mat), n_themes), dtype=np.float32)
-        for t in range(n_themes):                            # best of a theme's vectors
-            per_theme[:, t] = raw[:, owner == t + 1].max(axis=1) if len(mat) else 0
+        per_theme = np.concatenate(parts) if parts else np.empty((0, n_themes), dtype=np.float32)
         lead = per_theme - per_theme.mean(axis=1, keepdims=True)
         # the lead counts only where the statement also clears the floor
         lead = np.where(per_theme >= self.params.sim_floor, lead, -1.0).astype(np.float32)
         best_sim = np.full((n, n_themes), -1.0, dtype=np.float32)
         best_lead = np.full((n, n_themes), -1.0, dtype=np.float32)
-        if len(mat):
+        if len(per_theme):
             order = np.argsort(rows, kind="stable")          # group the rows' statements
             rows_sorted = rows[order]
             starts = np.flatnonzero(np.r_[True, rows_sorted[1:] != rows_sorted[:-1]])

@@ -295,6 +295,7 @@ def measure(index_dir: Path, docs_dir: Path, questions_path: Path, passes: int =
                         and getattr(settings, "sentence_weight", 0) > 0)
     stored = getattr(index, "sentence_vectors", None)
     out["statement_vectors"] = 0 if stored is None else int(len(stored))
+    del stored          # no reference of ours may keep the loaded array alive
     out["faiss_statements_build_s"] = 0.0
     if statement_search:
         t0 = time.perf_counter()

@@ -108,3 +108,27 @@ def test_passages_carry_full_citation_fields(shipped_assistant):
     assert top["title"].startswith("Høring om forslag til Fælleskommunal")
     assert "målsætning 2" in top["text"] or any(
         "målsætning 2" in p.chunk.text for p in answer.passages)
+
+
+def test_statement_vectors_are_held_once_by_faiss(shipped_assistant):
+    """After the first search the loaded statement array is dropped: FAISS's own
+    copy serves the rows the answer reads, with the same values."""
+    import numpy as np
+
+    from assistant.search import FaissRows
+    from assistant.store import read_index
+    shipped_assistant.ask("Hvad siger Aalborg om sikkerhed?")
+    live = shipped_assistant.stored_index
+    assert isinstance(live.sentence_vectors, FaissRows)
+    on_disk = read_index(shipped_assistant.settings.index_dir)
+    assert live.sentence_vectors.shape == on_disk.sentence_vectors.shape
+    assert np.array_equal(live.sentence_vectors[0:len(on_disk.sentence_vectors)],
+                          on_disk.sentence_vectors)
+    row = next(r for r, spans in enumerate(on_disk.sentences) if len(spans) > 1)
+    assert np.array_equal(live.statements(row)[1], on_disk.statements(row)[1])
+    assert live.sentence_vectors[5:5].shape == (0, on_disk.sentence_vectors.shape[1])
+    assert np.array_equal(live.sentence_vectors[[3, 1, -1]], on_disk.sentence_vectors[[3, 1, -1]])
+    assert np.array_equal(live.sentence_vectors[-2], on_disk.sentence_vectors[-2])
+    assert np.array_equal(np.asarray(live.sentence_vectors), on_disk.sentence_vectors)
+    with pytest.raises(TypeError, match="by number, range or list"):
+        live.sentence_vectors[0.5]
