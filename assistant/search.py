@@ -118,8 +118,11 @@ class Retriever:
         if self._faiss is None:
             import faiss
 
-            self._faiss = faiss.IndexFlatIP(self.index.vectors.shape[1])
-            self._faiss.add(self.index.vectors)
+            index = faiss.IndexFlatIP(self.index.vectors.shape[1])
+            if len(self.index.vectors):
+                index.add(self.index.vectors)
+                self.index.vectors = FaissRows(index)    # one copy, as for statements
+            self._faiss = index
         return self._faiss
 
     def _sentence_index(self):
