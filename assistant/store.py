@@ -70,6 +70,12 @@ class StoredIndex:
         self.sentence_owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
         self.sentence_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
+    def embedded_texts(self) -> list[str]:
+        """What the indexer embedded: each chunk's text, then each statement."""
+        return [c.index_text for c in self.chunks] + [
+            self.documents[c.doc_id].text[s:e]
+            for row, c in enumerate(self.chunks) for s, e in self.sentences[row]]
+
     def statements(self, row: int) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Spans and vectors of chunk ``row``'s statements."""
         lo, hi = self.sentence_first[row], self.sentence_first[row + 1]

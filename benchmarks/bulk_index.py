@@ -66,10 +66,7 @@ def build(docs: Path, index_dir: Path, mode: str) -> tuple[float, float]:
 
 def embedded_chars(index_dir: Path) -> tuple[int, int]:
     """Characters the build embedded (chunks and statements) and their count."""
-    index = read_index(index_dir)
-    texts = [c.index_text for c in index.chunks] + [
-        index.documents[c.doc_id].text[s:e]
-        for row, c in enumerate(index.chunks) for s, e in index.sentences[row]]
+    texts = read_index(index_dir).embedded_texts()
     return sum(map(len, texts)), len(texts)
 
 

@@ -32,11 +32,7 @@ def main(docs: Path) -> None:
         t0 = time.perf_counter()
         bot.index(show_progress=False)
         again = time.perf_counter() - t0
-        index = read_index(bot.settings.index_dir)
-        # what the indexer embeds: each chunk and each of its statements
-        texts = [c.index_text for c in index.chunks] + [
-            index.documents[c.doc_id].text[s:e]
-            for row, c in enumerate(index.chunks) for s, e in index.sentences[row]]
+        texts = read_index(bot.settings.index_dir).embedded_texts()
     t0 = time.perf_counter()
     for lo in range(0, len(texts), 16):
         embedder.embed_batch(texts[lo:lo + 16], "passage")
