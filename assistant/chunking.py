@@ -19,11 +19,15 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*:?$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d+[.)]|[a-z][.)])\s")
-# Lines that are labels, dates or addresses, not headings: "Sagsnr.: 330-2015-1",
-# "Fraværende: John Jensen (A)", "Den 3. marts 2015", "2300 København S".
+# Lines that are labels, dates or letterhead, not headings: "Sagsnr.: 330-2015-1",
+# "Fraværende: John Jensen (A)", "Den 3. marts 2015", and the address block of a
+# letter ("Weidekampsgade 10", "Postboks 3370", "2300 København S", "www.kl.dk",
+# "Side 1/2"), which would otherwise become the section a citation names.
 _NOT_HEADING = re.compile(
     r"\S:\s+\S|\b\d{1,2}\.\s*(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?\s+\d{4}"
-    r"|^\d{4}\s+\w+(?:\s+[A-ZÆØÅ])?$", re.IGNORECASE)
+    r"|^\d{4}\s+\w+(?:\s+[A-ZÆØÅ])?$"
+    r"|^postboks\s+\d+|^\w+(?:gade|vej|allé|alle|plads|torv|stræde|boulevard|vænge)\s+\d+\s*\w?(?:,|$)"
+    r"|\bwww\.|https?://|\S@\S|^side\s+\d+\s*(?:/|af)\s*\d+$", re.IGNORECASE)
 _MAX_HEADING = 90
 _MIN_CHUNK = 150
 

@@ -61,6 +61,16 @@ def test_aalborg_security_section_is_labelled():
     assert iso.section == "Sikkerhed og tilgængelighed skal gå hånd i hånd"
 
 
+def test_letterhead_is_not_a_section():
+    """The KL letter's address block sits mid-letter (page 1 ends there): a
+    citation must name the letter's heading, not "Postboks 3370"."""
+    doc = load_file(SHIPPED_DOCS / "kl-hoeringsbrev-2015-03-03.txt")
+    chunks = chunk_document("kl", doc)
+    reply = next(c for c in chunks if "samlet elektronisk tilbagemelding" in c.text)
+    assert reply.section == "Til Borgmesteren og Kommunaldirektøren"
+    assert not any(c.section and ("Postboks" in c.section or "gade" in c.section) for c in chunks)
+
+
 def test_pdf_chunks_carry_page_numbers(tmp_path):
     pages = [f"Afsnit {n}\n" + f"Dette er tekst på side {n} om emne nummer {n}. " * 6
              for n in (1, 2, 3)]
@@ -89,6 +99,11 @@ def test_docx_heading_styles_become_sections(tmp_path):
     ("Sagsnr.: 330-2015-27782", False),
     ("Den 3. marts 2015", False),
     ("2300 København S", False),
+    ("Weidekampsgade 10", False),
+    ("Postboks 3370", False),
+    ("www.kl.dk", False),
+    ("Side 1/2", False),
+    ("Målsætning 2", True),
     ("- Borgerbetjening 3.0", False),
     ("Aalborg Kommune er enig i strategien.", False),
 ])
