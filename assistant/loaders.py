@@ -152,15 +152,26 @@ _TABLE.update({0x0B: "\n", 0x0C: "\n", 0x85: "\n",
                0x2028: "\n", 0x2029: "\n\n"})
 _TRAILING_SPACES = re.compile(r" +\n")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
+# A word hyphenated at a line end ("kommu-\nnerne", or across the blank lines a
+# page break leaves: "sikker-\n\nhedsniveau") is one word again, so it can be
+# searched and quoted.  Kept apart: a capital before the hyphen ("IT-\nløsninger"
+# keeps its hyphen, only the break goes) and Danish suspended compounds
+# ("digitaliserings-\nog kanalstrategi").  A soft hyphen at a break joins too.
+_BROKEN_WORD = re.compile(r"(?<=[a-zæøåé]{2})-\n(?:[ \t]*\n)*[ \t]*"
+                          r"(?=[a-zæøå])(?!(?:og|eller|samt|and|or)\b)")
+_BROKEN_COMPOUND = re.compile(r"(?<=[A-ZÆØÅ0-9]-)\n[ \t]*(?=[a-zæøå])(?!(?:og|eller|samt)\b)")
+_SOFT_BREAK = re.compile("\u00ad[ \t]*\n[ \t]*")
 
 
 def normalise_text(text: str) -> str:
-    """The one canonical form of document text (see module docstring).
+    """The one canonical form of document text (see module docstring), with
+    words broken at line ends joined again.
 
     Curly quotes, dashes, bullets and markdown are content and are kept.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TABLE)
-    text = _TRAILING_SPACES.sub("\n", text + "\n")
+    text = _SOFT_BREAK.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _TRAILING_SPACES.sub("\n", text.translate(_TABLE) + "\n")
+    text = _BROKEN_COMPOUND.sub("", _BROKEN_WORD.sub("", text))
     text = _MANY_NEWLINES.sub("\n\n", text).strip("\n")
     return unicodedata.normalize("NFC", text)
 

@@ -17,6 +17,7 @@ from assistant.tokens import tokenize
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SHIPPED_DOCS = REPO / "documents"
+OWN_QUESTIONS = REPO / "benchmarks" / "questions_own.jsonl"
 
 
 class FakeEmbedder(Embedder):

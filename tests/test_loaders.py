@@ -230,6 +230,42 @@ def test_normalise_text():
     assert normalise_text(decomposed) == "å"
 
 
+@pytest.mark.parametrize("raw,expected", [
+    ("kommu-\nnerne skal", "kommunerne skal"),                 # line-end hyphenation
+    ("hvilket sikker-\n\n\nhedsniveau", "hvilket sikkerhedsniveau"),  # across a page break
+    ("blød\u00ad\nt ord", "blødt ord"),                         # soft hyphen at the break
+    ("IT-\nløsninger", "IT-løsninger"),                         # the hyphen is real
+    ("digitaliserings-\nog kanalstrategi", "digitaliserings-\nog kanalstrategi"),
+    ("Tema 4 -\nsikkerhed", "Tema 4 -\nsikkerhed"),             # a dash, not a break
+    ("- første\n- anden", "- første\n- anden"),
+])
+def test_words_broken_at_line_ends_are_joined(raw, expected):
+    assert normalise_text(raw) == expected
+
+
+def test_hyphenated_pdf_words_are_found_whole(tmp_path, fake_embedder):
+    """A PDF wrapped with hyphens ("informations-/sikkerheden") is quoted and
+    keyword-searched as the word a user types."""
+    from conftest import make_assistant
+
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    make_pdf(docs, "brudt.pdf", ["Kommunerne skal styrke informations-\nsikkerheden i alle "
+                                 "forvaltninger.\nDet gælder også skolerne."])
+    for name, text in (("liv.txt", "Borgerne skal mestre eget liv med velfærdsteknologi."),
+                       ("data.txt", "Offentlige data skal skabe effektivitet og merværdi.")):
+        (docs / name).write_text(text, encoding="utf-8")   # BM25 needs a corpus for idf
+    bot = make_assistant(tmp_path, fake_embedder)
+    bot.index(show_progress=False)
+    hits = bot.search("informationssikkerheden", 3, mode="bm25")
+    assert hits and "styrke informationssikkerheden i alle" in hits[0].chunk.text
+
+
+def test_shipped_aalborg_word_split_by_page_break_is_whole():
+    text = load_file(CORPUS / "aalborg-magistraten-hoeringssvar-2015.txt").text
+    assert "i hvilket sikkerhedsniveau, der er valgt" in text
+
+
 def test_decode_text_order(tmp_path):
     p = tmp_path / "x.txt"
     assert decode_text("æøå".encode("utf-8"), p) == "æøå"

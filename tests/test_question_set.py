@@ -17,12 +17,13 @@ import pytest
 from assistant.gazetteer import find_mentions, lookup
 from assistant.loaders import discover, load_file
 from assistant.metadata import load_metadata
+from conftest import OWN_QUESTIONS
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "documents"
 QUESTION_FILES = {
     "shared": REPO.parent / "shared" / "eval" / "questions.jsonl",
-    "own": REPO / "benchmarks" / "questions_own.jsonl",
+    "own": OWN_QUESTIONS,
 }
 REQUIRED = {"id", "question", "lang", "evidence", "municipality"}
 
