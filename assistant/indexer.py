@@ -236,16 +236,20 @@ def _vectors_for(chunks, documents, reused_rows, old, embedder, settings, report
     bar = tqdm(total=len(todo), desc="Afsnit / chunks", unit="afsnit", disable=not show_progress)
     batch: list[tuple[str, str]] = []
     groups_in_batch = 0
-    for i, group in enumerate(todo):
-        batch.extend(group)
-        groups_in_batch += 1
-        if len(batch) >= batch_size or i == len(todo) - 1:
-            unique = dict(batch)
-            vecs = engine.embed_batch(list(unique.values()), "passage")
-            known.update(zip(unique, vecs))
-            bar.update(groups_in_batch)
-            batch, groups_in_batch = [], 0
-    bar.close()
+    try:
+        for i, group in enumerate(todo):
+            batch.extend(group)
+            groups_in_batch += 1
+            if len(batch) >= batch_size or i == len(todo) - 1:
+                unique = dict(batch)
+                vecs = engine.embed_batch(list(unique.values()), "passage")
+                known.update(zip(unique, vecs))
+                bar.update(groups_in_batch)
+                batch, groups_in_batch = [], 0
+    finally:
+        bar.close()
+        if engine is not embedder:   # a bulk engine's memory is not kept between runs
+            engine.release()
     fresh = {k for group in todo for k, _ in group}
     report.embedded = sum(k in fresh for k in keys)
     report.embedded_sentences = sum(k in fresh for ks in sentence_keys for k in ks)

