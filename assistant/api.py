@@ -135,10 +135,15 @@ class Assistant:
         return np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
 
     def theme_overview(self) -> dict[int, dict[str, list[Passage]]]:
-        """Theme -> organisation -> its passages tagged with that theme."""
+        """Theme -> organisation -> its passages tagged with that theme.  Every
+        organisation with documents is listed under every theme, with no
+        passages where it says nothing on it: a silent organisation shows as a
+        column of zeros, not as a missing column."""
         index = self.stored_index
         tags = self.theme_tagger().tags(index)
-        out: dict[int, dict[str, list[Passage]]] = {t.number: {} for t in THEMES}
+        orgs = sorted({d.meta.organisation or "?" for d in index.documents.values()})
+        out: dict[int, dict[str, list[Passage]]] = {t.number: {o: [] for o in orgs}
+                                                    for t in THEMES}
         for row, themes in enumerate(tags):
             chunk = index.chunks[row]
             doc = index.documents[chunk.doc_id]

@@ -42,6 +42,9 @@ def test_overview_matches_the_tagged_chunks_and_exports_csv(shipped_assistant):
                         and index.documents[c.doc_id].meta.organisation == org]
             assert [p.chunk for p in passages] == expected
     assert overview[4]["Aalborg Kommune"]
+    # Fredensborg's channel strategy addresses none of the ten themes (hand
+    # labels agree): its column is all zeros, not missing
+    assert all(cells["Fredensborg Kommune"] == [] for cells in overview.values())
 
     logic = AppLogic(shipped_assistant)
     headers, rows, path = logic.theme_overview("da")
@@ -49,6 +52,7 @@ def test_overview_matches_the_tagged_chunks_and_exports_csv(shipped_assistant):
         table = list(csv.reader(fh, delimiter=";"))
     assert table[0] == headers and [r[1:] for r in table[1:]] == [[str(v) for v in r[1:]] for r in rows]
     assert len(rows) == 10 and rows[3][0].startswith("Tema 4: Sikkerhed og tilgængelighed")
+    assert [r[headers.index("Fredensborg Kommune")] for r in rows] == [0] * 10
     col = headers.index("Aalborg Kommune")
     assert rows[3][col] == len(overview[4]["Aalborg Kommune"])
     cell = logic.theme_cell(3, col, "da")
