@@ -44,7 +44,8 @@ def build_app(bot: Assistant):
                 chat = gr.Chatbot(label=da["chat"], elem_id="chat", height=460)
                 comparison = gr.Dataframe(headers=[da["organisation"], da["statement"], ""],
                                           label=da["comparison"], elem_id="comparison",
-                                          visible=False, interactive=False, wrap=True)
+                                          visible=False, interactive=False, wrap=True,
+                                          column_widths=["28%", "62%", "10%"])
                 with gr.Row():
                     question = gr.Textbox(label=da["question"], placeholder=da["placeholder"],
                                           elem_id="question", scale=5)
