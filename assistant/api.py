@@ -141,13 +141,13 @@ class Assistant:
         column of zeros, not as a missing column."""
         index = self.stored_index
         tags = self.theme_tagger().tags(index)
-        orgs = sorted({d.meta.organisation or "?" for d in index.documents.values()})
+        orgs = sorted({d.meta.organisation or messages.UNKNOWN for d in index.documents.values()})
         out: dict[int, dict[str, list[Passage]]] = {t.number: {o: [] for o in orgs}
                                                     for t in THEMES}
         for row, themes in enumerate(tags):
             chunk = index.chunks[row]
             doc = index.documents[chunk.doc_id]
-            org = doc.meta.organisation or "?"
+            org = doc.meta.organisation or messages.UNKNOWN
             for t in sorted(themes):
                 cell = out[t].setdefault(org, [])
                 cell.append(Passage(rank=len(cell) + 1, chunk=chunk, document=doc, score=1.0))
@@ -290,7 +290,8 @@ class Assistant:
         by_org: dict[str, dict[str, int]] = {}
         by_type: dict[str, dict[str, int]] = {}
         for doc in index.documents.values():
-            for table, key in ((by_org, doc.meta.organisation or "?"), (by_type, doc.meta.doc_type or "?")):
+            for table, key in ((by_org, doc.meta.organisation or messages.UNKNOWN),
+                               (by_type, doc.meta.doc_type or messages.UNKNOWN)):
                 row = table.setdefault(key, {"documents": 0, "chunks": 0})
                 row["documents"] += 1
                 row["chunks"] += per_doc.get(doc.doc_id, 0)

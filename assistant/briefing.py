@@ -97,12 +97,18 @@ def briefing_docx(answer: Answer, path: Path | str, lang: str | None = None) -> 
     return path
 
 
+def theme_columns(overview: dict) -> list[str]:
+    """The organisations of the themes x organisations table, in column order."""
+    return sorted({o for cells in overview.values() for o in cells})
+
+
 def theme_table(overview: dict, lang: str = "da") -> tuple[list[str], list[list]]:
     """Themes x organisations as (headers, rows): passage counts per cell."""
+    from .messages import shown
     from .themes_data import theme_label
 
-    orgs = sorted({o for cells in overview.values() for o in cells})
-    headers = ["Tema" if lang != "en" else "Theme"] + orgs
+    orgs = theme_columns(overview)
+    headers = ["Tema" if lang != "en" else "Theme"] + [shown(o, lang) for o in orgs]
     rows = [[theme_label(t, lang)] + [len(cells.get(o, [])) for o in orgs]
             for t, cells in overview.items()]
     return headers, rows

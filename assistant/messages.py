@@ -145,6 +145,18 @@ def doc_type_label(doc_type: str | None, lang: str = "da") -> str | None:
     return DOC_TYPE_LABELS[doc_type][lang] if doc_type in DOC_TYPE_LABELS else None
 
 
+# The key summaries and overviews file a document under when its text (and
+# sidecar) does not give the organisation or type: metadata is never guessed.
+UNKNOWN = "?"
+
+
+def shown(key: str, lang: str = "da") -> str:
+    """A summary key as a reader sees it: the unknown key in words."""
+    if key == UNKNOWN:
+        return "ukendt" if lang != "en" else "unknown"
+    return key
+
+
 def cite(passage, lang: str = "da") -> str:
     """Full citation of a passage: title, organisation, type, date, section, page, file."""
     meta, chunk = passage.document.meta, passage.chunk

@@ -35,6 +35,8 @@ def build_app(bot: Assistant):
     with gr.Blocks(title="Strategiassistenten") as app:
         lang = gr.State("da")
         previous = gr.State(None)
+        # the themes overview once opened: None, or the cell last opened (row, col) / ()
+        shown_cell = gr.State(None)
         with gr.Row():
             title = gr.Markdown(da["title"], elem_id="title")
             language = gr.Radio([("Dansk", "da"), ("English", "en")], value="da",
@@ -110,15 +112,17 @@ def build_app(bot: Assistant):
 
         gr.api(api_ask, api_name="ask")
 
-        def show_overview(lang_value):
+        def show_overview(lang_value, cell=()):
             headers, rows, csv_path = logic.theme_overview(lang_value)
-            return gr.update(value=rows, headers=headers), csv_path
-        themes_panel.expand(show_overview, lang, [overview, overview_csv], api_name=False)
+            passages = logic.theme_cell(*cell, lang_value) if cell else ""
+            return gr.update(value=rows, headers=headers), csv_path, passages, cell
+        overview_outputs = [overview, overview_csv, cell_passages, shown_cell]
+        themes_panel.expand(show_overview, lang, overview_outputs, api_name=False)
 
         def open_cell(lang_value, evt: gr.SelectData):  # resolved at def time: no __future__ annotations here
             row, col = evt.index
-            return logic.theme_cell(row, col, lang_value)
-        overview.select(open_cell, lang, cell_passages, api_name=False)
+            return logic.theme_cell(row, col, lang_value), (row, col)
+        overview.select(open_cell, lang, [cell_passages, shown_cell], api_name=False)
 
         def reset(lang_value):
             return Turn([], sources_html_empty(logic.labels(lang_value)), None, "", None, None,
@@ -140,7 +144,7 @@ def build_app(bot: Assistant):
                     gr.update(label=t["type_filter"], choices=[
                         (messages.doc_type_label(d, value), d) for d in DOC_TYPES]),
                     gr.update(value=t["clear"]), gr.update(label=t["export"]),
-                    gr.update(value=t["download"]), gr.update(value=t["download_docx"]),
+                    gr.update(label=t["download"]), gr.update(label=t["download_docx"]),
                     gr.update(label=t["comparison"],
                               headers=[t["organisation"], t["statement"], ""]),
                     f"### {t['sources']}",
@@ -149,12 +153,16 @@ def build_app(bot: Assistant):
                     gr.update(label=t["index_tab"]), logic.index_info(value),
                     gr.update(label=t["theme_filter"], choices=logic.theme_choices(value)),
                     gr.update(label=t["themes_tab"]), t["themes_help"],
-                    gr.update(value=t["themes_csv"]))
+                    gr.update(label=t["themes_csv"]))
         language.change(switch_language, language,
                         [lang, title, chat, question, send, orgs, types, clear, export, download,
                          download_docx, comparison, sources_title, originals, upload_panel,
                          files, upload_btn, index_panel, info, themes, themes_panel,
-                         themes_help, overview_csv], api_name=False)
+                         themes_help, overview_csv], api_name=False).then(
+            # an overview already opened is redrawn in the new language
+            lambda value, cell: show_overview(value, cell) if cell is not None
+            else (gr.update(),) * len(overview_outputs),
+            [lang, shown_cell], overview_outputs, api_name=False)
     return app
 
 

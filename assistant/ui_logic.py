@@ -14,7 +14,9 @@ from typing import Iterator, NamedTuple
 
 from . import generate, messages
 from .api import Assistant
-from .briefing import briefing_docx, briefing_markdown, comparison_rows, theme_table, write_csv
+from .briefing import (
+    briefing_docx, briefing_markdown, comparison_rows, theme_columns, theme_table, write_csv,
+)
 from .chat import resolve_followup
 from .errors import AssistantError
 from .models import Answer
@@ -146,10 +148,12 @@ class AppLogic:
                 f"{labels['built']}: {s['built']}", "",
                 f"| {labels['organisation']} | {labels['documents']} | {labels['chunks']} |",
                 "| --- | ---: | ---: |"]
-        rows += [f"| {org} | {v['documents']} | {v['chunks']} |" for org, v in s["by_organisation"].items()]
+        rows += [f"| {escape(messages.shown(org, lang))} | {v['documents']} | {v['chunks']} |"
+                 for org, v in s["by_organisation"].items()]
         rows += ["", f"| {labels['type']} | {labels['documents']} | {labels['chunks']} |",
                  "| --- | ---: | ---: |"]
-        rows += [f"| {messages.doc_type_label(t, lang) or t} | {v['documents']} | {v['chunks']} |"
+        rows += [f"| {messages.doc_type_label(t, lang) or messages.shown(t, lang)} "
+                 f"| {v['documents']} | {v['chunks']} |"
                  for t, v in s["by_type"].items()]
         for label, items in ((labels["refused"], s["failures"]), (labels["note"], s["notes"])):
             if items:
@@ -167,16 +171,15 @@ class AppLogic:
         """The passages behind one cell of the overview (row = theme, col = organisation)."""
         labels = self.labels(lang)
         overview = self.bot.theme_overview()
-        headers, _ = theme_table(overview, lang)   # the columns as the page shows them
-        themes = list(overview)
-        if not (0 <= row < len(themes)) or not (1 <= col < len(headers)):
+        orgs, themes = theme_columns(overview), list(overview)  # the columns as the page shows them
+        if not (0 <= row < len(themes)) or not (1 <= col <= len(orgs)):
             return sources_html_empty(labels)
-        org, title = headers[col], theme_label(themes[row], lang)
+        org, title = orgs[col - 1], theme_label(themes[row], lang)
         passages = overview[themes[row]].get(org, [])
         if not passages:
             return sources_html_empty(labels)
         answer = Answer(title, "", tuple(passages), language=lang)
-        heading = f"<h4>{html.escape(title)} · {html.escape(org)}</h4>"
+        heading = f"<h4>{html.escape(title)} · {html.escape(messages.shown(org, lang))}</h4>"
         return heading + sources_html(answer, [self.bot.context(p) for p in passages], labels)
 
     def theme_choices(self, lang: str) -> list[tuple[str, int]]:

@@ -211,6 +211,16 @@ def test_a_user_session_in_the_browser(app, page):
     # 10. English interface and an English question.
     page.locator("#language").get_by_text("English").click()
     page.locator("#send").get_by_text("Ask").wait_for()
+    # everything already on the page follows: buttons, the opened overview and
+    # its cell; the comparison's note still downloads
+    page.locator("#download-docx").get_by_text("Download note (.docx)").wait_for()
+    assert "Download the overview (.csv)" in page.locator("#themes-csv").inner_text()
+    overview.get_by_text("Theme 4: Security").first.wait_for()
+    page.locator("#theme-passages").get_by_text("Theme 4: Security").first.wait_for()
+    with page.expect_download() as download:
+        page.locator("#download-docx").click()
+    assert any("Slagelse Kommune" == c.text for row in docx.Document(download.value.path())
+               .tables[0].rows for c in row.cells)
     timings["What does Aalborg say about security?"] = ask(
         page, "What does Aalborg say about security?")
     cites = citations(page)

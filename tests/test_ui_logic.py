@@ -171,3 +171,23 @@ def test_upload_reports_hidden_text_and_duplicates(tmp_path, fake_embedder):
     assert any("same content as" in line and "kopi.html" in line and "side.html" in line
                for line in notes), status
     assert any("hidden text dropped" in line for line in notes), status
+
+
+def test_documents_without_organisation_or_type_read_unknown(tmp_path, fake_embedder):
+    """Metadata is never guessed; where a document gives none, the index panel
+    and the themes overview say so in words, and that column's cells open."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "notat.txt").write_text("Sikkerhed og tilgængelighed skal gå hånd i hånd. "
+                                    "Informationssikkerheden skal styrkes.", encoding="utf-8")
+    bot = make_assistant(tmp_path, fake_embedder)
+    bot.index(show_progress=False)
+    logic = AppLogic(bot)
+    assert "| ukendt | 1 |" in logic.index_info("da") and "| unknown | 1 |" in logic.index_info("en")
+    assert "?" not in logic.index_info("en").split("|", 1)[1]
+    headers, rows, _ = logic.theme_overview("en")
+    assert headers == ["Theme", "unknown"]
+    tagged = [i for i, r in enumerate(rows) if r[1]]
+    assert tagged == [3]                    # tema 4, by its keywords
+    for row in tagged:                      # the unknown column's cells open its passages
+        assert "notat.txt" in logic.theme_cell(row, 1, "en")
