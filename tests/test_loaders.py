@@ -243,18 +243,16 @@ def test_words_broken_at_line_ends_are_joined(raw, expected):
     assert normalise_text(raw) == expected
 
 
-def test_hyphenated_pdf_words_are_found_whole(tmp_path, fake_embedder):
+def test_hyphenated_pdf_words_are_found_whole(tmp_path, docs_dir, fake_embedder):
     """A PDF wrapped with hyphens ("informations-/sikkerheden") is quoted and
     keyword-searched as the word a user types."""
     from conftest import make_assistant
 
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    make_pdf(docs, "brudt.pdf", ["Kommunerne skal styrke informations-\nsikkerheden i alle "
+    make_pdf(docs_dir, "brudt.pdf", ["Kommunerne skal styrke informations-\nsikkerheden i alle "
                                  "forvaltninger.\nDet gælder også skolerne."])
     for name, text in (("liv.txt", "Borgerne skal mestre eget liv med velfærdsteknologi."),
                        ("data.txt", "Offentlige data skal skabe effektivitet og merværdi.")):
-        (docs / name).write_text(text, encoding="utf-8")   # BM25 needs a corpus for idf
+        (docs_dir / name).write_text(text, encoding="utf-8")   # BM25 needs a corpus for idf
     bot = make_assistant(tmp_path, fake_embedder)
     bot.index(show_progress=False)
     hits = bot.search("informationssikkerheden", 3, mode="bm25")

@@ -173,12 +173,10 @@ def test_upload_reports_hidden_text_and_duplicates(tmp_path, fake_embedder):
     assert any("hidden text dropped" in line for line in notes), status
 
 
-def test_documents_without_organisation_or_type_read_unknown(tmp_path, fake_embedder):
+def test_documents_without_organisation_or_type_read_unknown(tmp_path, docs_dir, fake_embedder):
     """Metadata is never guessed; where a document gives none, the index panel
     and the themes overview say so in words, and that column's cells open."""
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "notat.txt").write_text("Sikkerhed og tilgængelighed skal gå hånd i hånd. "
+    (docs_dir / "notat.txt").write_text("Sikkerhed og tilgængelighed skal gå hånd i hånd. "
                                     "Informationssikkerheden skal styrkes.", encoding="utf-8")
     bot = make_assistant(tmp_path, fake_embedder)
     bot.index(show_progress=False)
