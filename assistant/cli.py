@@ -77,6 +77,11 @@ def _print_eval(figures: dict, per_question: bool = False) -> None:
                   f"{f['recall@10']:6.3f} {f['mrr@10']:7.3f} {f['ndcg@10']:8.3f}")
     ns = figures["no_source"]
     print(f"no-documents questions handled: {ns['handled']}/{ns['n']}")
+    na = figures["no_answer"]
+    if na["n"]:
+        print(f"questions the documents hold nothing on, declined: {na['declined']}/{na['n']}")
+    print("answerable questions declined: "
+          + (", ".join(na["answerable_declined"]) or "none"))
     for mode, misses in figures["misses"].items():
         if misses:
             print(f"not in top 5 ({mode}): {', '.join(misses)}")

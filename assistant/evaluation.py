@@ -138,4 +138,16 @@ def evaluate(bot: Assistant, questions: list[dict],
         answer = bot.ask(q["question"])
         handled += bool(answer.no_source_for) and not answer.passages
     result["no_source"] = {"n": len(unanswerable), "handled": handled}
+    # Questions the documents hold nothing on ("expect": "no_answer") must not
+    # get a quoted answer; answerable ones must.
+    off_topic = [q for q in questions if q.get("expect") == "no_answer"]
+    result["no_answer"] = {
+        "n": len(off_topic), "declined": sum(_declined(bot.ask(q["question"])) for q in off_topic),
+        "answerable_declined": sorted(q["id"] for q in answerable
+                                      if _declined(bot.ask(q["question"])))}
     return result
+
+
+def _declined(answer) -> bool:
+    """Nothing quoted as the answer: no passages, or only the closest ones."""
+    return not answer.passages or bool(answer.not_in_documents)

@@ -13,6 +13,18 @@ TEXT = {
         "da": "Der er ingen dokumenter fra {org} i indekset, så jeg kan ikke sige, hvad {org} mener.",
         "en": "There are no documents from {org} in the index, so I cannot say what {org} thinks.",
     },
+    "topic_absent": {
+        "da": "Dokumenterne nævner ikke {words}, så der er intet svar at citere. De afsnit, der "
+              "ligner spørgsmålet mest, står under kilderne; de handler om noget andet.",
+        "en": "Neither {words} nor the Danish words the assistant knows for them occur in the "
+              "documents, so there is no answer to quote. The passages closest to the question "
+              "are listed under the sources; they are likely about something else.",
+    },
+    "topic_absent_compare": {
+        "da": "Dokumenterne nævner ikke {words}.",
+        "en": "Neither {words} nor the Danish words the assistant knows for them occur in the "
+              "documents.",
+    },
     "nothing_found": {
         "da": "Jeg fandt ikke noget i dokumenterne, der besvarer spørgsmålet.",
         "en": "I found nothing in the documents that answers the question.",

@@ -180,6 +180,9 @@ class Answer:
     generated_by: Optional[str] = None
     generation_note: Optional[str] = None
     comparison: tuple[Finding, ...] = ()  # set when the question compares organisations
+    # the question's topic words when none occurs in the documents: the passages
+    # are only the closest ones, nothing is quoted as the answer
+    not_in_documents: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         d = {
@@ -193,4 +196,6 @@ class Answer:
             d["generation_note"] = self.generation_note
         if self.comparison:
             d["comparison"] = [f.to_dict() for f in self.comparison]
+        if self.not_in_documents:
+            d["not_in_documents"] = list(self.not_in_documents)
         return d

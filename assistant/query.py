@@ -47,3 +47,18 @@ def analyse(question: str) -> QueryAnalysis:
     topic.append(question[pos:])
     return QueryAnalysis(language=detect_language(question), municipalities=tuple(seen),
                          topic=" ".join("".join(topic).split()))
+
+
+# Words that frame a question rather than name its topic: what is asked
+# ("siger", "mener", "think"), of whom ("kommunerne", "municipalities"; the
+# indexed organisations' own names are added by the retriever) and generic
+# modifiers.  A question whose remaining words occur nowhere in the documents
+# has no answer there, however close the embedding finds some passage: "Hvad
+# siger Aalborg om vindmøller?" shares only "siger" with the corpus.
+FRAME_WORDS = (
+    "siger sagt sige mener mene synes tænker gør gøre står stå handler nævner nævne skriver "
+    "ny nye nyt hvilke hvilket hvilken hvornår hvordan hvorfor hvem hvor meget mange ved "
+    "kommune kommuner kommunerne kommunal kommunale kommunens kommunernes "
+    "say says said think thinks mention mentions write writes new which when how why who "
+    "where much many does municipality municipalities municipal"
+)

@@ -24,6 +24,7 @@ import numpy as np
 from .config import Settings
 from .embedders import Embedder
 from .glossary import with_danish_keywords
+from .query import FRAME_WORDS
 from .store import StoredIndex
 from .tokens import tokenize
 
@@ -124,6 +125,7 @@ class Retriever:
         self._faiss = None
         self._faiss_sentences = None
         self._organisations: list[str] | None = None
+        self._frame: frozenset[str] | None = None
         self._bm25: KeywordIndex | None = None
         self._doc_arrays = None
 
@@ -246,6 +248,20 @@ class Retriever:
             return 0.0
         vocab = self._bm25_index().vocab
         return sum(t in vocab for t in query_tokens) / len(query_tokens)
+
+    def topic_terms(self, query_tokens: list[str]) -> tuple[list[str], list[str]]:
+        """The question's topic terms (not :data:`FRAME_WORDS`, not an indexed
+        organisation's name) split into those the documents contain and those
+        they do not.  A compound counts as contained when its head is: Danish
+        compounds end in their head word, so "informationssikkerhed" is found
+        through "sikkerhed" (a head of at least five letters)."""
+        if self._frame is None:
+            names = " ".join(self.organisations())
+            self._frame = frozenset(tokenize(f"{FRAME_WORDS} {names}"))
+        vocab = self._bm25_index().vocab if self.index.chunks else {}
+        topic = [t for t in dict.fromkeys(query_tokens) if t not in self._frame]
+        found = [t for t in topic if any(t[i:] in vocab for i in range(max(len(t) - 4, 1)))]
+        return found, [t for t in topic if t not in found]
 
     # -- the search ------------------------------------------------------
     def search(self, question: str, k: int, rows: np.ndarray | None = None,

@@ -83,7 +83,8 @@ class AppLogic:
         note = f"*{labels['resolved']}: {resolved}*" if resolved != question else ""
         turn = self._turn(answer, history, note, resolved, lang)
         yield turn
-        if not (generate.enabled(self.bot.settings) and answer.passages):
+        if not (generate.enabled(self.bot.settings) and answer.passages) \
+                or answer.not_in_documents:   # nothing there to write an answer from
             return
         for chunk in generate.stream_answer(answer, self.bot.settings):
             if chunk.done:

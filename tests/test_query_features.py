@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from assistant import Assistant
-from assistant.evaluation import load_questions, ranked_hits
+from assistant.evaluation import evaluate, load_questions, ranked_hits
 from assistant.glossary import danish_keywords, with_danish_keywords
 from assistant.tokens import tokenize
-from conftest import OWN_QUESTIONS, make_assistant
+from conftest import OFFTOPIC_QUESTIONS, OWN_QUESTIONS, SHARED, make_assistant
 
 
 def test_glossary_translates_words_and_phrases_longest_first():
@@ -58,3 +58,28 @@ def test_answering_embeds_only_the_question(tmp_path, fake_embedder):
     answer = bot.ask("Hvornår hentes madaffald?")
     assert "Madaffald hentes hver anden uge." in answer.answer
     assert fake_embedder.embedded == []  # statement vectors come from the index
+
+
+def test_a_topic_the_documents_never_mention_is_not_answered(shipped_assistant):
+    """"Hvad siger Aalborg om vindmøller?": Aalborg's closest passages are
+    offered to look through, but nothing is quoted as Aalborg's view."""
+    answer = shipped_assistant.ask("Hvad siger Aalborg om vindmøller?")
+    assert answer.not_in_documents == ("vindmøller",) and "«vindmøller»" in answer.answer
+    assert answer.to_dict()["not_in_documents"] == ["vindmøller"]
+    assert answer.passages and not any(p.highlights for p in answer.passages)
+    assert {p.document.meta.organisation for p in answer.passages} == {"Aalborg Kommune"}
+    # a compound whose head the documents use is a topic they do mention
+    security = shipped_assistant.ask("Hvad siger Aalborg om informationssikkerhed?")
+    assert not security.not_in_documents and "«" in security.answer
+    # a comparison on such a topic lists every organisation as silent
+    sewers = shipped_assistant.ask("Hvad siger kommunerne om kloakering?")
+    assert sewers.not_in_documents == ("kloakering",) and not sewers.passages
+    assert sewers.comparison and all(f.silent for f in sewers.comparison)
+
+
+def test_off_topic_questions_declined_and_answerable_ones_answered(shipped_assistant):
+    questions = [*load_questions(OFFTOPIC_QUESTIONS), *load_questions(OWN_QUESTIONS),
+                 *load_questions(SHARED / "eval" / "questions.jsonl")]
+    figures = evaluate(shipped_assistant, questions, {"hybrid": ("hybrid", {})})["no_answer"]
+    assert figures["n"] == 20 and figures["declined"] == 20
+    assert figures["answerable_declined"] == []
