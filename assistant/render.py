@@ -69,6 +69,8 @@ def sources_html(answer: Answer, contexts: list[tuple[str, str, str]], labels: d
     if not answer.passages:
         return f"<p class='no-sources'>{html.escape(labels['no_sources'])}</p>"
     blocks = []
+    if answer.not_in_documents:   # the closest passages, not sources of an answer
+        blocks.append(f"<p class='closest-note'>{html.escape(labels['closest_only'])}</p>")
     for p, (before, _, after) in zip(answer.passages, contexts):
         lang = labels["lang"]
         passage = _marked_html(p.chunk.text, p.chunk.start, p.highlights)

@@ -18,6 +18,7 @@ from .websafety import FriendlyBusy, SafeFileRoute
 CSS = """
 .source {border-left: 3px solid #b4c6e7; padding: 4px 10px; margin-bottom: 12px;}
 .source .cite {font-size: 0.85em; color: #444;}
+.closest-note {font-style: italic; color: #8a4b00;}
 .source mark, .context-text mark {background: #ffe58a;}
 .context-text {white-space: pre-wrap; font-size: 0.9em; color: #555;}
 .context-text .ctx-passage {color: #000; background: #eef3fb;}

@@ -10,6 +10,8 @@ LABELS = {
         "send": "Spørg", "clear": "Ny samtale", "examples": "Eksempler",
         "filters": "Filtre", "org_filter": "Organisation / kommune", "type_filter": "Dokumenttype",
         "sources": "Kilder til seneste svar", "no_sources": "Ingen kilder endnu.",
+        "closest_only": "Dokumenterne nævner ikke emnet. Her er de afsnit, der ligner spørgsmålet "
+                        "mest; de er ikke et svar.",
         "context": "Vis i sammenhæng", "originals": "Originale dokumenter",
         "export": "Svaret som Markdown (kopiér til mødenotat)", "download": "Hent svar (.md)",
         "upload_tab": "Tilføj dokumenter", "upload": "Vælg filer (PDF, DOCX, TXT, MD, HTML)",
@@ -34,6 +36,8 @@ LABELS = {
         "send": "Ask", "clear": "New conversation", "examples": "Examples",
         "filters": "Filters", "org_filter": "Organisation / municipality", "type_filter": "Document type",
         "sources": "Sources of the latest answer", "no_sources": "No sources yet.",
+        "closest_only": "The documents do not mention the topic. These are the passages closest "
+                        "to the question; they are not an answer.",
         "context": "Show in context", "originals": "Original documents",
         "export": "The answer as Markdown (copy into a meeting note)", "download": "Download answer (.md)",
         "upload_tab": "Add documents", "upload": "Choose files (PDF, DOCX, TXT, MD, HTML)",

@@ -181,6 +181,14 @@ def test_a_user_session_in_the_browser(app, page):
     assert not page.dialogs
     shot(page, "08-script-shown-as-text")
 
+    # 7b. A topic the documents never mention: said plainly, nothing quoted.
+    ask(page, "Hvad siger Aalborg om vindmøller?")
+    assert "nævner ikke «vindmøller»" in last_answer(page)
+    assert page.locator("#sources .closest-note").count() == 1
+    assert page.locator("#sources .source").count() >= 1
+    assert page.locator("#sources .passage mark").count() == 0
+    shot(page, "08b-topic-not-in-documents")
+
     # 8. A comparison across municipalities shows a table, silent ones included,
     #    and the briefing note downloads as DOCX.
     ask(page, "Hvad siger kommunerne om sikkerhed?")
