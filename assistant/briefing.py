@@ -15,11 +15,11 @@ from .models import Answer
 
 _HEAD = {
     "da": {"title": "Notat", "question": "Spørgsmål", "answer": "Svar", "comparison": "Sammenligning",
-           "organisation": "Organisation", "says": "Udsagn", "sources": "Kilder",
+           "organisation": "Organisation", "says": "Udsagn",
            "silent": "siger ikke noget om emnet", "made": "Udarbejdet med Strategiassistenten"},
     "en": {"title": "Briefing note", "question": "Question", "answer": "Answer",
            "comparison": "Comparison", "organisation": "Organisation", "says": "Statement",
-           "sources": "Sources", "silent": "says nothing on the topic",
+           "silent": "says nothing on the topic",
            "made": "Prepared with the strategy assistant"},
 }
 
@@ -52,7 +52,7 @@ def briefing_markdown(answer: Answer, lang: str | None = None) -> str:
         lines += [f"| {o} | {s.replace('|', '/')} | {c} |" for o, s, c in comparison_rows(answer, lang)]
         lines.append("")
     if answer.passages:
-        lines += [f"## {h['sources']}", ""]
+        lines += [f"## {messages.sources_heading(answer, lang)}", ""]
         for p in answer.passages:
             lines.append(messages.cite(p, lang))
             lines.append("")
@@ -88,7 +88,7 @@ def briefing_docx(answer: Answer, path: Path | str, lang: str | None = None) -> 
             for cell, text in zip(row.cells, values):
                 cell.text = text
     if answer.passages:
-        doc.add_heading(h["sources"], level=1)
+        doc.add_heading(messages.sources_heading(answer, lang), level=1)
         for p in answer.passages:
             doc.add_paragraph(messages.cite(p, lang)).runs[0].bold = True
             doc.add_paragraph(p.chunk.text, style="Quote")

@@ -126,7 +126,7 @@ def _highlight(passage, tty: bool) -> str:
 def _print_answer(answer: Answer, lang: str) -> None:
     print(answer.answer)
     if answer.passages:
-        print("\n" + ("Kilder" if lang != "en" else "Sources") + ":")
+        print("\n" + messages.sources_heading(answer, lang) + ":")
     tty = sys.stdout.isatty()
     for p in answer.passages:
         print("\n" + messages.cite(p, lang))

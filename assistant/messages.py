@@ -157,6 +157,14 @@ def doc_type_label(doc_type: str | None, lang: str = "da") -> str | None:
     return DOC_TYPE_LABELS[doc_type][lang] if doc_type in DOC_TYPE_LABELS else None
 
 
+def sources_heading(answer, lang: str = "da") -> str:
+    """What the passages under an answer are: its sources, or, when the
+    documents do not mention the topic, only the closest passages."""
+    if answer.not_in_documents:
+        return "Nærmeste afsnit (ikke et svar)" if lang != "en" else "Closest passages (not an answer)"
+    return "Kilder" if lang != "en" else "Sources"
+
+
 # The key summaries and overviews file a document under when its text (and
 # sidecar) does not give the organisation or type: metadata is never guessed.
 UNKNOWN = "?"

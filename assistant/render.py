@@ -47,7 +47,7 @@ def answer_markdown(answer: Answer, lang: str | None = None, with_sources: bool 
     if answer.generation_note:
         out += "\n\n*" + escape(answer.generation_note) + "*"
     if answer.passages and with_sources:
-        out += "\n\n### " + ("Kilder" if lang != "en" else "Sources") + "\n\n"
+        out += "\n\n### " + messages.sources_heading(answer, lang) + "\n\n"
         out += "\n\n".join(passage_markdown(p, lang) for p in answer.passages)
     return out
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from assistant import Assistant
+from assistant.briefing import briefing_markdown
 from assistant.evaluation import evaluate, load_questions, ranked_hits
 from assistant.glossary import danish_keywords, with_danish_keywords
 from assistant.tokens import tokenize
@@ -68,6 +69,9 @@ def test_a_topic_the_documents_never_mention_is_not_answered(shipped_assistant):
     assert answer.to_dict()["not_in_documents"] == ["vindmøller"]
     assert answer.passages and not any(p.highlights for p in answer.passages)
     assert {p.document.meta.organisation for p in answer.passages} == {"Aalborg Kommune"}
+    # a meeting note made from it does not call them sources
+    note = briefing_markdown(answer)
+    assert "## Nærmeste afsnit (ikke et svar)" in note and "## Kilder" not in note
     # a compound whose head the documents use is a topic they do mention
     security = shipped_assistant.ask("Hvad siger Aalborg om informationssikkerhed?")
     assert not security.not_in_documents and "«" in security.answer
