@@ -23,6 +23,7 @@ from .embedders import Embedder, make_embedder
 from .errors import DocumentError, InvalidQuestion
 from .gazetteer import lookup
 from .glossary import with_danish_keywords
+from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
 from .query import QueryAnalysis, analyse
@@ -212,8 +213,12 @@ class Assistant:
         if themes:
             in_themes = self.theme_rows(themes, retriever.index)
             rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
+        as_asked, query = query, with_goal_words(query, question)
         query_vec = self.embed_query(query) if mode != "bm25" else None
         hits = retriever.search(query, k, rows, mode, query_vec)
+        if query != as_asked:   # a goal named by number: its wording, then the words asked
+            asked_vec = self.embed_query(as_asked) if mode != "bm25" else None
+            hits = _interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec), k)
         index = retriever.index
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                             document=index.documents[index.chunks[h.row].doc_id], score=h.score)
@@ -299,6 +304,8 @@ class Assistant:
         """A comparison: one row per organisation in ``scope``, silent ones listed."""
         lang = analysis.language
         no_source = ", ".join(self._missing(analysis)) or None
+        # (no goal wording here: an organisation restating the goal would outscore,
+        # by the relative gap, every other organisation's view on it)
         query, themes = self._theme_query(question, topic_of(analysis.topic), themes, lang)
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
@@ -378,3 +385,14 @@ class Assistant:
 
 def _quoted(words: Iterable[str]) -> str:
     return ", ".join(f"«{w}»" for w in words)
+
+
+def _interleave(first: list, second: list, k: int) -> list:
+    """Hits of two rankings alternately (first's first), each row once, ``k`` at most."""
+    out, seen = [], set()
+    for pair in zip(first + [None] * len(second), second + [None] * len(first)):
+        for hit in pair:
+            if hit is not None and hit.row not in seen:
+                seen.add(hit.row)
+                out.append(hit)
+    return out[:k]
