@@ -27,8 +27,8 @@ from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
 from .query import QueryAnalysis, analyse
+from .relevance import absent_topic, interleave, quoted
 from .search import Mode, Retriever
-from .tokens import tokenize
 from .store import StoredIndex, check_embedder, current_version, read_index
 from .themes import ThemeTagger
 from .themes_data import THEMES, theme_label
@@ -38,13 +38,6 @@ from .themes_query import find_theme, strip_theme
 # Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.
 # Whitespace controls (tab, newline, CR, ...) are collapsed to single spaces.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
-
-
-# On the question sets, English questions whose topic words the glossary does
-# not know reach a cosine of 0.835 when answerable (own set: family doctors)
-# and at most 0.808 when the corpus holds nothing on them (20 off-topic
-# questions, see README): the floor (0.78) plus 0.04 sits between.
-ENGLISH_MARGIN = 0.04
 
 
 @dataclass(frozen=True)
@@ -218,7 +211,7 @@ class Assistant:
         hits = retriever.search(query, k, rows, mode, query_vec)
         if query != as_asked:   # a goal named by number: its wording, then the words asked
             asked_vec = self.embed_query(as_asked) if mode != "bm25" else None
-            hits = _interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec), k)
+            hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec), k)
         index = retriever.index
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                             document=index.documents[index.chunks[h.row].doc_id], score=h.score)
@@ -232,29 +225,8 @@ class Assistant:
         closest = max((h.dense_score or 0.0 for h in hits), default=0.0)
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
                           tuple(h.row for h in hits), index, tuple(themes),
-                          self._unmatched(retriever, query, terms, analysis.language, closest))
-
-    def _unmatched(self, retriever: Retriever, query: str, terms: list[str], lang: str,
-                   closest: float) -> tuple[str, ...]:
-        """The question's topic words when none of them occurs in the documents
-        (nor, for an English question, their Danish glossary words); else ().
-
-        Then the closest passages are only close in wording ("Hvad siger
-        Aalborg om vindmøller?" finds Aalborg saying other things), so they
-        are offered to look through, never quoted as the answer.  An English
-        word may be missing only from the glossary, so for English questions
-        the closest passage must also be no nearer than the relevance floor
-        plus :data:`ENGLISH_MARGIN`; without a calibrated floor, never."""
-        found, missing = retriever.topic_terms(terms)
-        if found or not missing:
-            return ()
-        if lang == "en":
-            floor = self.embedder.relevance_floor
-            if floor is None or closest >= floor + ENGLISH_MARGIN:
-                return ()
-        words = dict.fromkeys(w for w in re.findall(r"\w[\w-]*", query)
-                              if set(tokenize(w)) & set(missing))
-        return tuple(words)
+                          absent_topic(retriever, query, terms, analysis.language, closest,
+                                       floor))
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
@@ -289,7 +261,7 @@ class Assistant:
                     parts.append(messages.text("nothing_found", lang))
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
         if found.unmatched:
-            parts.append(messages.text("topic_absent", lang, words=_quoted(found.unmatched)))
+            parts.append(messages.text("topic_absent", lang, words=quoted(found.unmatched)))
             return Answer(question, "\n\n".join(parts), tuple(found.passages), no_source, lang,
                           filters, not_in_documents=found.unmatched)
         scored = score_sentences(found.query, found.query_vec, found.passages,
@@ -312,8 +284,8 @@ class Assistant:
         query_vec = self.embed_query(query)
         closest = max((h.dense_score or 0.0 for h in retriever.search(
             query, 1, restrict, "dense", query_vec)), default=0.0)
-        unmatched = self._unmatched(retriever, query, retriever.keyword_tokens(query), lang,
-                                    closest)
+        unmatched = absent_topic(retriever, query, retriever.keyword_tokens(query), lang,
+                                 closest, self.embedder.relevance_floor)
         if unmatched:   # nobody's documents use the topic's words: all silent, nothing quoted
             findings = [Finding(org, (), None) for org in scope]
         else:
@@ -322,7 +294,7 @@ class Assistant:
         filters = self._filters(organisations, doc_types, themes)
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         if unmatched:
-            parts.append(messages.text("topic_absent_compare", lang, words=_quoted(unmatched)))
+            parts.append(messages.text("topic_absent_compare", lang, words=quoted(unmatched)))
         lines = [messages.text("compare_intro", lang)]
         for f in findings:
             if f.silent:
@@ -381,18 +353,3 @@ class Assistant:
         if doc is None or not path.is_relative_to(docs) or not path.is_file():
             raise DocumentError(doc_id, "not a document in the documents folder")
         return path
-
-
-def _quoted(words: Iterable[str]) -> str:
-    return ", ".join(f"«{w}»" for w in words)
-
-
-def _interleave(first: list, second: list, k: int) -> list:
-    """Hits of two rankings alternately (first's first), each row once, ``k`` at most."""
-    out, seen = [], set()
-    for pair in zip(first + [None] * len(second), second + [None] * len(first)):
-        for hit in pair:
-            if hit is not None and hit.row not in seen:
-                seen.add(hit.row)
-                out.append(hit)
-    return out[:k]
