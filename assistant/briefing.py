@@ -98,8 +98,10 @@ def briefing_docx(answer: Answer, path: Path | str, lang: str | None = None) -> 
 
 
 def theme_columns(overview: dict) -> list[str]:
-    """The organisations of the themes x organisations table, in column order."""
-    return sorted({o for cells in overview.values() for o in cells})
+    """The organisations of the themes x organisations table, in column order
+    (alphabetical; documents of unknown organisation last)."""
+    return sorted({o for cells in overview.values() for o in cells},
+                  key=lambda o: (o == messages.UNKNOWN, o))
 
 
 def theme_table(overview: dict, lang: str = "da") -> tuple[list[str], list[list]]:

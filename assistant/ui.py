@@ -80,7 +80,8 @@ def build_app(bot: Assistant):
             upload_status = gr.Markdown(elem_id="upload-status")
         with gr.Accordion(da["themes_tab"], open=False, elem_id="themes-panel") as themes_panel:
             themes_help = gr.Markdown(da["themes_help"])
-            overview = gr.Dataframe(elem_id="theme-overview", interactive=False, wrap=True)
+            overview = gr.Dataframe(elem_id="theme-overview", interactive=False, wrap=True,
+                                    max_height=1000)   # all ten themes, no inner scroll
             overview_csv = gr.DownloadButton(da["themes_csv"], elem_id="themes-csv")
             cell_passages = gr.HTML(elem_id="theme-passages")
         with gr.Accordion(da["index_tab"], open=False, elem_id="index-panel") as index_panel:
@@ -116,7 +117,10 @@ def build_app(bot: Assistant):
         def show_overview(lang_value, cell=()):
             headers, rows, csv_path = logic.theme_overview(lang_value)
             passages = logic.theme_cell(*cell, lang_value) if cell else ""
-            return gr.update(value=rows, headers=headers), csv_path, passages, cell
+            share = f"{60 / max(len(headers) - 1, 1):.1f}%"   # theme titles get 40 %
+            return (gr.update(value=rows, headers=headers,
+                              column_widths=["40%"] + [share] * (len(headers) - 1)),
+                    csv_path, passages, cell)
         overview_outputs = [overview, overview_csv, cell_passages, shown_cell]
         themes_panel.expand(show_overview, lang, overview_outputs, api_name=False)
 
