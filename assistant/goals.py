@@ -7,24 +7,20 @@ naming goal N is searched twice, with the goal's own words added (in Danish,
 the documents' language, as an English question gets its Danish glossary
 words) and as asked, and the two rankings are interleaved: the first finds what
 is said about the goal without naming it (Aalborg on broadband coverage, for
-goal 2), the second what names it ("... lægges vægt på målsætning 2").  The wording is the strategy's, as listed in the hearing material
-(Slagelse's case, KL's hearing letter).
+goal 2), the second what names it ("... lægges vægt på målsætning 2").  The
+wording is the strategy's, as listed in the hearing material (Slagelse's case,
+KL's hearing letter).
 """
 from __future__ import annotations
 
 import re
 
-GOALS: dict[int, tuple[str, str]] = {
-    1: ("Digitalisering skal sikre en stærk decentral offentlig sektor",
-        "Digitalisation must secure a strong, decentralised public sector"),
-    2: ("KL og kommunerne skal stille krav til staten om primært at koncentrere sig om den "
-        "grundlæggende digitale infrastruktur, herunder tilstrækkelig mobil- og bredbåndsdækning",
-        "KL and the municipalities require the state to concentrate on the basic digital "
-        "infrastructure, including sufficient mobile and broadband coverage"),
-    3: ("Den digitale udvikling sker i partnerskab med borgere og virksomheder",
-        "Digital development happens in partnership with citizens and businesses"),
-    4: ("Kommunerne skal løfte en række afgørende digitale indsatser i fællesskab",
-        "The municipalities must carry a number of decisive digital efforts together"),
+GOALS: dict[int, str] = {
+    1: "Digitalisering skal sikre en stærk decentral offentlig sektor",
+    2: "KL og kommunerne skal stille krav til staten om primært at koncentrere sig om den "
+       "grundlæggende digitale infrastruktur, herunder tilstrækkelig mobil- og bredbåndsdækning",
+    3: "Den digitale udvikling sker i partnerskab med borgere og virksomheder",
+    4: "Kommunerne skal løfte en række afgørende digitale indsatser i fællesskab",
 }
 
 # "målsætning 2", "målsætningen nr. 2", "mål 2", "goal 2", "objective no. 2";
@@ -43,4 +39,4 @@ def with_goal_words(query: str, question: str | None = None) -> str:
     goals = find_goals(question if question is not None else query)
     if not goals:
         return query
-    return f"{query} ({' '.join(GOALS[n][0] for n in goals)})"
+    return f"{query} ({' '.join(GOALS[n] for n in goals)})"
