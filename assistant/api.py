@@ -222,11 +222,11 @@ class Assistant:
         terms = retriever.keyword_tokens(query)
         relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                     or any((h.dense_score or 0) >= floor for h in hits))
-        closest = max((h.dense_score or 0.0 for h in hits), default=0.0)
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
                           tuple(h.row for h in hits), index, tuple(themes),
-                          absent_topic(retriever, query, terms, analysis.language, closest,
-                                       floor))
+                          absent_topic(retriever, query, terms, analysis.language,
+                                       lambda: max((h.dense_score or 0.0 for h in hits),
+                                                   default=0.0), floor))
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
@@ -282,10 +282,11 @@ class Assistant:
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
         query_vec = self.embed_query(query)
-        closest = max((h.dense_score or 0.0 for h in retriever.search(
-            query, 1, restrict, "dense", query_vec)), default=0.0)
-        unmatched = absent_topic(retriever, query, retriever.keyword_tokens(query), lang,
-                                 closest, self.embedder.relevance_floor)
+        unmatched = absent_topic(
+            retriever, query, retriever.keyword_tokens(query), lang,
+            lambda: max((h.dense_score or 0.0 for h in retriever.search(
+                query, 1, restrict, "dense", query_vec)), default=0.0),
+            self.embedder.relevance_floor)
         if unmatched:   # nobody's documents use the topic's words: all silent, nothing quoted
             findings = [Finding(org, (), None) for org in scope]
         else:

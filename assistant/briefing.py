@@ -106,11 +106,10 @@ def theme_columns(overview: dict) -> list[str]:
 
 def theme_table(overview: dict, lang: str = "da") -> tuple[list[str], list[list]]:
     """Themes x organisations as (headers, rows): passage counts per cell."""
-    from .messages import shown
     from .themes_data import theme_label
 
     orgs = theme_columns(overview)
-    headers = ["Tema" if lang != "en" else "Theme"] + [shown(o, lang) for o in orgs]
+    headers = ["Tema" if lang != "en" else "Theme"] + [messages.shown(o, lang) for o in orgs]
     rows = [[theme_label(t, lang)] + [len(cells.get(o, [])) for o in orgs]
             for t, cells in overview.items()]
     return headers, rows

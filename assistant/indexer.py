@@ -29,7 +29,9 @@ from .tokens import tokenize
 
 # Bump when loading, normalisation or chunking changes what a file turns into,
 # so every document is re-processed once.
-PIPELINE_VERSION = "3"  # 2: DOCX headers/footers, HTML style-sheet hiding; 3: letterhead not a heading, words broken at line ends joined
+# 2: DOCX headers/footers, HTML style-sheet hiding; 3: a letterhead is not a
+# heading, words broken at line ends are joined.
+PIPELINE_VERSION = "3"
 
 
 @dataclass

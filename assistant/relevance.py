@@ -10,7 +10,7 @@ nothing is quoted as the answer.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 
 from .search import Retriever
 from .tokens import tokenize
@@ -23,19 +23,20 @@ ENGLISH_MARGIN = 0.04
 
 
 def absent_topic(retriever: Retriever, query: str, terms: list[str], lang: str,
-                 closest: float, floor: float | None) -> tuple[str, ...]:
+                 closest: Callable[[], float], floor: float | None) -> tuple[str, ...]:
     """The question's topic words when none of them occurs in the documents
     (nor, for an English question, their Danish glossary words); else ().
 
-    ``terms`` are the query's keyword tokens, ``closest`` the best passage
-    cosine and ``floor`` the embedder's relevance floor.  An English word may
+    ``terms`` are the query's keyword tokens, ``closest()`` gives the best
+    passage cosine (asked only for an English question whose topic words are
+    all missing) and ``floor`` is the embedder's relevance floor.  An English word may
     be missing only from the glossary, so for English questions the closest
     passage must also be no nearer than the floor plus :data:`ENGLISH_MARGIN`;
     without a calibrated floor, never."""
     found, missing = retriever.topic_terms(terms)
     if found or not missing:
         return ()
-    if lang == "en" and (floor is None or closest >= floor + ENGLISH_MARGIN):
+    if lang == "en" and (floor is None or closest() >= floor + ENGLISH_MARGIN):
         return ()
     return tuple(dict.fromkeys(w for w in re.findall(r"\w[\w-]*", query)
                                if set(tokenize(w)) & set(missing)))
