@@ -2,7 +2,7 @@
 
     python -m assistant index [DOCS_DIR] [--index-dir DIR] [--rebuild]
     python -m assistant ask "QUESTION" [--index-dir DIR] [-k N] [--json]
-    python -m assistant eval QUESTIONS.jsonl [--docs DIR] [--index-dir DIR] [--all-variants] [--per-question] [--json]
+    python -m assistant eval QUESTIONS.jsonl [MORE.jsonl ...] [--docs DIR] [--index-dir DIR] [--all-variants] [--per-question] [--json]
     python -m assistant themes [--index-dir DIR] [--csv FILE]
 """
 from __future__ import annotations
@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     th = sub.add_parser("themes", help="passages per strategy theme and organisation")
     th.add_argument("--index-dir", help="index folder (default: index/)")
     th.add_argument("--csv", help="also write the table as CSV (semicolon-separated) to FILE")
-    ev = sub.add_parser("eval", help="retrieval figures on a question file (questions.jsonl format)")
-    ev.add_argument("questions")
+    ev = sub.add_parser("eval", help="retrieval figures on question files (questions.jsonl format)")
+    ev.add_argument("questions", nargs="+", help="one or more question files, measured together")
     ev.add_argument("--docs", help="index this documents folder first")
     ev.add_argument("--index-dir", help="index folder (default: index/)")
     ev.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             if args.docs:
                 bot.index(args.docs, show_progress=False)
-            figures = evaluate(bot, load_questions(args.questions),
+            questions = [q for path in args.questions for q in load_questions(path)]
+            figures = evaluate(bot, questions,
                                VARIANTS if args.all_variants else None)
             if args.json:
                 json.dump(figures, sys.stdout, ensure_ascii=False)

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SHIPPED_DOCS = REPO / "documents"
 OWN_QUESTIONS = REPO / "benchmarks" / "questions_own.jsonl"
+PARALLEL_QUESTIONS = REPO / "benchmarks" / "questions_parallel.jsonl"  # dev set, translated
 OFFTOPIC_QUESTIONS = REPO / "benchmarks" / "questions_offtopic.jsonl"
 
 

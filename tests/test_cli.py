@@ -252,3 +252,9 @@ def test_eval_prints_figures_for_every_mode(built):
     assert figures["no_source"]["handled"] == figures["no_source"]["n"] >= 1
     table = run_cli("eval", questions, "--index-dir", index_dir)
     assert "MRR@10" in table.stdout and "hybrid" in table.stdout
+    # several files are measured together: the dev set and its translations
+    both = run_cli("eval", questions, REPO / "benchmarks" / "questions_parallel.jsonl",
+                   "--index-dir", index_dir, "--json")
+    assert both.returncode == 0, both.stderr
+    paired = json.loads(both.stdout)["modes"]["hybrid"]
+    assert paired["da"]["n"] == paired["en"]["n"] == hybrid["all"]["n"]

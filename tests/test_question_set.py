@@ -17,13 +17,14 @@ import pytest
 from assistant.gazetteer import find_mentions, lookup
 from assistant.loaders import discover, load_file
 from assistant.metadata import load_metadata
-from conftest import OWN_QUESTIONS
+from conftest import OWN_QUESTIONS, PARALLEL_QUESTIONS
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "documents"
 QUESTION_FILES = {
     "shared": REPO.parent / "shared" / "eval" / "questions.jsonl",
     "own": OWN_QUESTIONS,
+    "parallel": PARALLEL_QUESTIONS,
 }
 REQUIRED = {"id", "question", "lang", "evidence", "municipality"}
 
@@ -104,6 +105,22 @@ def test_the_two_sets_share_no_question_or_id():
     shared, own = _questions("shared"), _questions("own")
     assert not {q["id"] for q in shared} & {q["id"] for q in own}
     assert not {_norm(q["question"]) for q in shared} & {_norm(q["question"]) for q in own}
+
+
+def test_parallel_set_translates_every_shared_question_into_the_other_language():
+    """Same information need, same evidence, other language: the language gap
+    measured on matched pairs rather than on two different sets of questions."""
+    if not QUESTION_FILES["shared"].is_file():
+        pytest.skip("shared question set not present")
+    shared = {q["id"]: q for q in _questions("shared")}
+    parallel = {q["id"].removesuffix("-tr"): q for q in _questions("parallel")}
+    assert parallel.keys() == shared.keys()
+    for qid, q in parallel.items():
+        original = shared[qid]
+        assert q["id"] == f"{qid}-tr"
+        assert {q["lang"], original["lang"]} == {"da", "en"}, qid
+        assert q["evidence"] == original["evidence"] and q.get("expect") == original.get("expect")
+        assert q["municipality"] == original["municipality"], qid
 
 
 @pytest.mark.parametrize("name", NAMES)
