@@ -16,6 +16,7 @@ from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
+_LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brings along
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,30 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
         for (s, e), cos in zip(spans, vecs @ query_vec):
             sentence = p.document.text[s:e]
             overlap = len(q_terms & set(tokenize(sentence))) / len(q_terms) if q_terms else 0.0
-            scored.append(ScoredSentence(i, s, e, float(cos) + _LEXICAL_WEIGHT * overlap))
+            scored.append(ScoredSentence(i, s, _quoted_end(p.document.text, s, e, spans),
+                                         float(cos) + _LEXICAL_WEIGHT * overlap))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
+
+
+def _quoted_end(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int:
+    """Where the quote of the statement ``text[start:end]`` ends.
+
+    A statement ending in a colon or comma only introduces what follows
+    ("KL ønsker kommunernes svar på følgende overordnede spørgsmål:",
+    "Økonomi- og vicekommunaldirektøren indstiller,"); quoted alone it says
+    nothing.  It is quoted with the statements after it in the passage, as
+    many whole ones as fit in :data:`_LEAD_IN_CHARS` (at least one).
+    """
+    if not text[start:end].rstrip().endswith((":", ",")):
+        return end
+    quoted_end = end
+    for s, e in sorted(spans):
+        if s < end:
+            continue
+        if quoted_end > end and e - start > _LEAD_IN_CHARS:
+            break
+        quoted_end = e
+    return quoted_end
 
 
 def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: int,
@@ -52,7 +75,13 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
     if not scored:
         return "", passages
     best = scored[0].score
-    chosen = [s for s in scored if s.score >= best - _MARGIN][:n_sentences]
+    chosen: list[ScoredSentence] = []
+    for s in scored:
+        if s.score < best - _MARGIN or len(chosen) == n_sentences:
+            break
+        if not any(c.passage == s.passage and c.start <= s.start and s.end <= c.end
+                   for c in chosen):  # not already quoted with its lead-in
+            chosen.append(s)
     marks: dict[int, set[tuple[int, int]]] = {}
     for s in chosen:
         marks.setdefault(s.passage, set()).add((s.start, s.end))

@@ -15,6 +15,7 @@ arrays built once per index (the Python loop took ~165 ms at 100k chunks).
 """
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 from typing import Iterable, Literal
@@ -126,6 +127,7 @@ class Retriever:
         self._faiss_sentences = None
         self._organisations: list[str] | None = None
         self._frame: frozenset[str] | None = None
+        self._sorted_vocab: list[str] | None = None
         self._bm25: KeywordIndex | None = None
         self._doc_arrays = None
 
@@ -252,16 +254,39 @@ class Retriever:
     def topic_terms(self, query_tokens: list[str]) -> tuple[list[str], list[str]]:
         """The question's topic terms (not :data:`FRAME_WORDS`, not an indexed
         organisation's name) split into those the documents contain and those
-        they do not.  A compound counts as contained when its head is: Danish
-        compounds end in their head word, so "informationssikkerhed" is found
-        through "sikkerhed" (a head of at least five letters)."""
+        they do not.
+
+        A term counts as contained when its compound head or its root is.
+        Danish compounds end in their head word, so "informationssikkerhed" is
+        found through "sikkerhed" (a head of at least five letters).  Derived
+        forms share their root, which the Snowball stemmer does not always
+        reduce alike: "besluttede" stems to "beslutted", "beslutning" to
+        "beslutning", "drøftede" to "drøfted" beside "drøftet" -> "drøft".  So
+        an indexed word that begins with the term's first six letters, or is
+        itself a beginning of the term of at least five letters, counts too.
+        """
         if self._frame is None:
             names = " ".join(self.organisations())
             self._frame = frozenset(tokenize(f"{FRAME_WORDS} {names}"))
-        vocab = self._bm25_index().vocab if self.index.chunks else {}
         topic = [t for t in dict.fromkeys(query_tokens) if t not in self._frame]
-        found = [t for t in topic if any(t[i:] in vocab for i in range(max(len(t) - 4, 1)))]
+        found = [t for t in topic if self._indexed_root_or_head(t)]
         return found, [t for t in topic if t not in found]
+
+    def _indexed_root_or_head(self, term: str) -> bool:
+        if not self.index.chunks:
+            return False
+        vocab = self._bm25_index().vocab
+        if any(term[i:] in vocab for i in range(max(len(term) - 4, 1))):   # itself or its head
+            return True
+        if any(term[:i] in vocab for i in range(5, len(term))):            # "drøft" < "drøfted"
+            return True
+        if len(term) < 6:
+            return False
+        if self._sorted_vocab is None:
+            self._sorted_vocab = sorted(vocab)
+        root = term[:6]                                                    # "beslut" < "beslutning"
+        at = bisect.bisect_left(self._sorted_vocab, root)
+        return at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(root)
 
     # -- the search ------------------------------------------------------
     def search(self, question: str, k: int, rows: np.ndarray | None = None,

@@ -81,6 +81,27 @@ def test_a_topic_the_documents_never_mention_is_not_answered(shipped_assistant):
     assert sewers.comparison and all(f.silent for f in sewers.comparison)
 
 
+def test_a_verb_form_of_a_word_the_documents_use_is_a_topic_they_mention(shipped_assistant):
+    """"besluttede" stems to "beslutted", the minutes say "Beslutning": the
+    same root, so the question is answered with the committee's decision, not
+    told that the documents never mention it."""
+    answer = shipped_assistant.ask("Hvad besluttede Slagelse?")
+    assert not answer.not_in_documents
+    assert "lægges vægt på målsætning 2" in answer.answer
+
+
+def test_a_lead_in_is_quoted_with_what_it_introduces(shipped_assistant):
+    """A line ending in a colon or comma says nothing alone: the recommendation
+    is quoted with its numbered points."""
+    answer = shipped_assistant.ask("Hvad indstiller Økonomi- og vicekommunaldirektøren i Slagelse?")
+    quote = next(line for line in answer.answer.splitlines() if "indstiller," in line)
+    assert "Økonomiudvalget drøfter forslaget" in quote and "Der afgives en vurdering" in quote
+    top = answer.passages[0]
+    assert any(top.document.text[s:e].startswith("Økonomi- og vicekommunaldirektøren indstiller")
+               and "Der afgives en vurdering" in top.document.text[s:e]
+               for s, e in top.highlights)
+
+
 def test_off_topic_questions_declined_and_answerable_ones_answered(shipped_assistant):
     questions = [*load_questions(OFFTOPIC_QUESTIONS), *load_questions(OWN_QUESTIONS),
                  *load_questions(SHARED / "eval" / "questions.jsonl")]
