@@ -59,9 +59,23 @@ def comparison_scope(question: str, analysis: QueryAnalysis,
         return None
     if _ALL_ORGANISATIONS.search(question):
         return list(organisations)
-    if _ALL_MUNICIPALITIES.search(question) or _COMPARE.search(question):
+    every = _ALL_MUNICIPALITIES.search(question)
+    if every and not _COMPARE.search(question) and _named_first(question, every.start(), [
+            o for o in organisations if lookup(o) is None]):
+        return None
+    if every or _COMPARE.search(question):
         return [o for o in organisations if lookup(o) is not None]
     return None
+
+
+def _named_first(question: str, position: int, names: list[str]) -> bool:
+    """Whether one of ``names`` occurs in ``question`` before ``position``.
+
+    The party named first is the one asked about: "Which questions does KL ask
+    the municipalities?" asks what KL says, "Hvad siger kommunerne om KL's
+    forslag?" asks what the municipalities say."""
+    return any(m.start() < position for name in names
+               for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))
 
 
 def topic_of(question: str) -> str:

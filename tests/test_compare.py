@@ -26,6 +26,11 @@ def test_which_questions_are_comparisons():
     assert scope("Who mentions welfare technology?") == ORGS
     assert scope("Hvad siger Aalborg om sikkerhed?") is None
     assert scope("Hvad er fristen for høringssvar?") is None
+    # the party named first is the one asked about
+    assert scope("Which overall questions does KL ask the municipalities to answer?") is None
+    assert scope("Hvad beder KL kommunerne om?") is None
+    assert scope("Hvad siger kommunerne om KL's forslag?") == municipalities
+    assert scope("Sammenlign KL og kommunerne om sikkerhed") == municipalities
 
 
 def test_municipalities_on_security(shipped_assistant):
