@@ -30,8 +30,9 @@ from .tokens import tokenize
 # Bump when loading, normalisation or chunking changes what a file turns into,
 # so every document is re-processed once.
 # 2: DOCX headers/footers, HTML style-sheet hiding; 3: a letterhead is not a
-# heading, words broken at line ends are joined.
-PIPELINE_VERSION = "3"
+# heading, words broken at line ends are joined; 4: a sentence is not cut at a
+# Danish ordinal ("den 18. og den 19. marts").
+PIPELINE_VERSION = "4"
 
 
 @dataclass

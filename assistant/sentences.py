@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 
 _LINE_BREAK_SPLIT = re.compile(r"\n+")
+# What a sentence ends with: terminal punctuation, then closing quotes/brackets.
+_ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’»)\]*]*$")
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +25,10 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     """Spans of the sentences in ``text``, offset by ``base``.
 
     Lines are split first: in these documents a line break ends a list item
-    or a heading even without a full stop.
+    or a heading even without a full stop.  Within a line, a piece pysbd cut
+    off without terminal punctuation is joined to the next: pysbd reads a
+    Danish ordinal as a list number and cut "afholdes der den 18. og den 19.
+    marts dialogmøder ..." into three.
     """
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -32,7 +37,7 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
         pos = line_start + len(line)
         if not line.strip():
             continue
-        cursor = line_start
+        cursor, joined = line_start, False
         for sent in _segmenter().segment(line):
             piece = sent.strip()
             if not piece:
@@ -41,6 +46,9 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
             if start < 0:  # pysbd altered the text; fall back to the whole line
                 spans.append((line_start, line_start + len(line.rstrip())))
                 break
-            cursor = start + len(piece)
+            if joined:
+                start = spans.pop()[0]
+            cursor = text.find(piece, cursor) + len(piece)
             spans.append((start, cursor))
+            joined = not _ENDS_SENTENCE.search(piece)
     return [(s + base, e + base) for s, e in spans]

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_document, looks_like_heading
+from assistant.chunking import chunk_document, looks_like_heading, statement_spans
 from assistant.loaders import load_file
 from assistant.models import ExtractedText
+from assistant.sentences import sentence_spans
 from conftest import SHIPPED_DOCS
 from fixtures import make_docx, make_pdf
 
@@ -109,3 +110,22 @@ def test_docx_heading_styles_become_sections(tmp_path):
 ])
 def test_heading_shape(line, expected):
     assert looks_like_heading(line) is expected
+
+
+def test_statements_are_whole_sentences_across_danish_ordinals():
+    """pysbd reads "18." as a list number; the KL letter's sentence on the
+    dialogue meetings must still be one statement, quoted whole."""
+    text = load_file(SHIPPED_DOCS / "kl-hoeringsbrev-2015-03-03.txt").text
+    meeting = ("I forbindelse med høringen afholdes der den 18. og den 19. marts dialogmøder "
+               "om strategiforslaget i København og Vejle.")
+    statements = {text[s:e] for c in chunk_document("kl", load_file(
+        SHIPPED_DOCS / "kl-hoeringsbrev-2015-03-03.txt")) for s, e in statement_spans(c)}
+    assert meeting in text and meeting in statements
+    assert sentence_texts("Frist er mandag den 20. april 2015. Mødet er den 3. maj.") == \
+        ["Frist er mandag den 20. april 2015.", "Mødet er den 3. maj."]
+    assert sentence_texts("Overskrift\nTekst uden punktum\nEn sætning. En til!") == \
+        ["Overskrift", "Tekst uden punktum", "En sætning.", "En til!"]
+
+
+def sentence_texts(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
