@@ -27,7 +27,7 @@ from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
 from .query import QueryAnalysis, analyse
-from .relevance import absent_topic, interleave, quoted
+from .relevance import absent_topic, interleave, naming_sentences, quoted
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
 from .themes import ThemeTagger
@@ -52,6 +52,9 @@ class _Retrieval:
     index: StoredIndex | None = None  # ... in this index version (a reload may follow)
     themes: tuple[int, ...] = ()  # theme filter applied (given, or named in the question)
     unmatched: tuple[str, ...] = ()  # when no topic word occurs in the documents: those words
+    scope: tuple[str, ...] | None = None  # searched only these organisations' documents
+    mentions: bool = False        # searched where others name a municipality without documents
+    terms: tuple[str, ...] = ()   # the question's keyword tokens (its topic when ``mentions``)
 
 
 class Assistant:
@@ -189,20 +192,29 @@ class Assistant:
         retriever = self.retriever()
         orgs = self._canonical_orgs(organisations)
         missing = self._missing(analysis)
-        query = question
+        query, place = question, None
         if analysis.municipalities:
             named = [m.official for m in analysis.municipalities
                      if m.official not in missing]
             if orgs:  # an organisation filter is a hard limit: intersect with the question
                 allowed = {o.casefold() for o in orgs}
                 named = [o for o in named if o.casefold() in allowed]
-            orgs = named
-            if not orgs:  # only municipalities without documents (or filtered out)
+            if not named and (orgs or not missing):   # filtered out by the user's choice
                 return _Retrieval([], analysis, missing, question, None, False,
                                   themes=tuple(themes or ()))
-            query = analysis.topic or question
+            if not named:   # only municipalities without documents: where others name them
+                place = retriever.rows_mentioning(
+                    [m for m in analysis.municipalities if m.official in missing])
+                if not len(place):
+                    return _Retrieval([], analysis, missing, question, None, False,
+                                      themes=tuple(themes or ()))
+            else:
+                query = analysis.topic or question
+            orgs = named
         query, themes = self._theme_query(question, query, themes, analysis.language)
         rows = retriever.rows_where(orgs, doc_types)
+        if place is not None:
+            rows = place if rows is None else np.intersect1d(rows, place)
         if themes:
             in_themes = self.theme_rows(themes, retriever.index)
             rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
@@ -219,14 +231,16 @@ class Assistant:
         # Relevant: the question has content words and either shares some with the
         # documents or is close enough in meaning to a passage.
         floor = self.embedder.relevance_floor
-        terms = retriever.keyword_tokens(query)
+        # the topic, not the name every passage found by its mention shares
+        terms = retriever.keyword_tokens(analysis.topic if place is not None else query)
         relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                     or any((h.dense_score or 0) >= floor for h in hits))
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
                           tuple(h.row for h in hits), index, tuple(themes),
                           absent_topic(retriever, query, terms, analysis.language,
                                        lambda: max((h.dense_score or 0.0 for h in hits),
-                                                   default=0.0), floor))
+                                                   default=0.0), floor, rows),
+                          tuple(orgs) if orgs else None, place is not None, tuple(terms))
 
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
@@ -260,14 +274,26 @@ class Assistant:
                 else:
                     parts.append(messages.text("nothing_found", lang))
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
-        if found.unmatched:
-            parts.append(messages.text("topic_absent", lang, words=quoted(found.unmatched)))
+        if found.unmatched and not found.mentions:
+            parts.append(messages.text("topic_absent_in", lang, words=quoted(found.unmatched),
+                                       scope=messages.joined(found.scope, lang))
+                         if found.scope else
+                         messages.text("topic_absent", lang, words=quoted(found.unmatched)))
             return Answer(question, "\n\n".join(parts), tuple(found.passages), no_source, lang,
                           filters, not_in_documents=found.unmatched)
-        scored = score_sentences(found.query, found.query_vec, found.passages,
+        passages = found.passages
+        scored = score_sentences(found.query, found.query_vec, passages,
                                  [found.index.statements(row) for row in found.rows])
-        text, passages = compose(found.passages, scored, self.settings.answer_sentences,
-                                 messages.text("sources_intro", lang))
+        if found.mentions:
+            passages, scored = naming_sentences(
+                self.retriever(), passages, scored,
+                [m for m in found.analysis.municipalities if m.official in found.missing],
+                found.terms)
+            if not scored:
+                return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
+        intro = (messages.text("named_elsewhere", lang, org=no_source) if found.mentions
+                 else messages.text("sources_intro", lang))
+        text, passages = compose(passages, scored, self.settings.answer_sentences, intro)
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 

@@ -20,6 +20,19 @@ TEXT = {
               "documents, so there is no answer to quote. The passages closest to the question "
               "are listed under the sources; they are likely about something else.",
     },
+    "named_elsewhere": {
+        "da": "Andre organisationers dokumenter nævner {org}:",
+        "en": "Other organisations' documents mention {org}:",
+    },
+    "topic_absent_in": {
+        "da": "Dokumenterne fra {scope} nævner ikke {words}, så der er intet svar at citere. "
+              "De afsnit fra {scope}, der ligner spørgsmålet mest, står under kilderne; de "
+              "nævner ikke emnet.",
+        "en": "The documents from {scope} mention neither {words} nor the Danish words the "
+              "assistant knows for them, so there is no answer to quote. The passages from "
+              "{scope} closest to the question are listed under the sources; they do not "
+              "name the topic.",
+    },
     "topic_absent_compare": {
         "da": "Dokumenterne nævner ikke {words}.",
         "en": "Neither {words} nor the Danish words the assistant knows for them occur in the "
@@ -98,6 +111,14 @@ _REASONS = {
 
 def text(key: str, lang: str = "da", **kwargs) -> str:
     return TEXT[key][lang if lang in ("da", "en") else "da"].format(**kwargs)
+
+
+def joined(names, lang: str = "da") -> str:
+    """"Aalborg Kommune og Slagelse Kommune" / "... and ..."."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {'and' if lang == 'en' else 'og'} {names[-1]}"
 
 
 def describe_failure(reason_code: str, detail: str, lang: str = "da") -> str:

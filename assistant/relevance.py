@@ -10,8 +10,14 @@ nothing is quoted as the answer.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable, Iterable
 
+import numpy as np
+
+from .answer import ScoredSentence
+from .gazetteer import Municipality, find_mentions
+from .models import Passage
 from .search import Retriever
 from .tokens import tokenize
 
@@ -23,9 +29,11 @@ ENGLISH_MARGIN = 0.04
 
 
 def absent_topic(retriever: Retriever, query: str, terms: list[str], lang: str,
-                 closest: Callable[[], float], floor: float | None) -> tuple[str, ...]:
+                 closest: Callable[[], float], floor: float | None,
+                 rows: np.ndarray | None = None) -> tuple[str, ...]:
     """The question's topic words when none of them occurs in the documents
-    (nor, for an English question, their Danish glossary words); else ().
+    searched (``rows``: a municipality's, say; None: all) nor, for an English
+    question, their Danish glossary words; else ().
 
     ``terms`` are the query's keyword tokens, ``closest()`` gives the best
     passage cosine (asked only for an English question whose topic words are
@@ -33,13 +41,36 @@ def absent_topic(retriever: Retriever, query: str, terms: list[str], lang: str,
     be missing only from the glossary, so for English questions the closest
     passage must also be no nearer than the floor plus :data:`ENGLISH_MARGIN`;
     without a calibrated floor, never."""
-    found, missing = retriever.topic_terms(terms)
+    found, missing = retriever.topic_terms(terms, rows)
     if found or not missing:
         return ()
     if lang == "en" and (floor is None or closest() >= floor + ENGLISH_MARGIN):
         return ()
     return tuple(dict.fromkeys(w for w in re.findall(r"\w[\w-]*", query)
                                if set(tokenize(w)) & set(missing)))
+
+
+def naming_sentences(retriever: Retriever, passages: list[Passage],
+                     scored: list[ScoredSentence], municipalities: Iterable[Municipality],
+                     terms: list[str]) -> tuple[list[Passage], list[ScoredSentence]]:
+    """For a municipality without documents that others' documents name: the
+    passages and sentences that name it, and the question's topic if it has
+    one, renumbered.  "Hvornår er dialogmødet i Vejle?" quotes KL's letter on
+    the meetings in København and Vejle; "What does Copenhagen say about
+    data?" quotes nothing, as no sentence names both."""
+    wanted = set(municipalities)
+    found, missing = retriever.topic_terms(terms)
+    forms = {f for t in found for f in retriever.indexed_forms(t)}
+    keep = []
+    for s in scored:
+        text = passages[s.passage].document.text[s.start:s.end]
+        if (any(m.municipality in wanted for m in find_mentions(text))
+                and (not (found or missing) or set(tokenize(text)) & forms)):
+            keep.append(s)
+    order = sorted({s.passage for s in keep})
+    new = {old: i for i, old in enumerate(order)}
+    return ([replace(passages[old], rank=i + 1) for i, old in enumerate(order)],
+            [replace(s, passage=new[s.passage]) for s in keep])
 
 
 def quoted(words: Iterable[str]) -> str:

@@ -24,12 +24,15 @@ import numpy as np
 
 from .config import Settings
 from .embedders import Embedder
+from .gazetteer import Municipality, find_mentions
 from .glossary import with_danish_keywords
 from .query import FRAME_WORDS
 from .store import StoredIndex
 from .tokens import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
+
+_ROOT, _ENDING = 5, 4   # a root's letters at least, an ending's at most (topic_terms)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,19 @@ class KeywordIndex:
             # rank-bm25 did, where Lucene's idf was slightly worse.
             self._bm25 = bm25s.BM25(k1=k1, b=b, method="robertson")
             self._bm25.index((ids, vocab), create_empty_token=False, show_progress=False)
+
+    def chunks_with(self, terms: Iterable[str]) -> np.ndarray:
+        """The chunks (rows) in which any of ``terms`` occurs.  Reads the
+        postings bm25s keeps for every (term, chunk) pair, zero scores too."""
+        ids = [self.vocab[t] for t in terms if t in self.vocab]
+        if not ids or self._bm25 is None:
+            return np.zeros(0, dtype=np.int64)
+        indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
+        return np.unique(np.concatenate([indices[indptr[i]:indptr[i + 1]] for i in ids]))
+
+    def occurs_in(self, terms: list[str], rows: np.ndarray) -> bool:
+        """Whether any of ``terms`` occurs in any chunk of ``rows``."""
+        return bool(len(rows)) and bool(np.isin(self.chunks_with(terms), rows).any())
 
     def get_scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk (0 where no query term occurs)."""
@@ -186,6 +202,17 @@ class Retriever:
             keep &= np.isin(doc_type, wanted)
         return np.flatnonzero(keep[chunk_doc]).astype(np.int64)
 
+    def rows_mentioning(self, municipalities: Iterable[Municipality]) -> np.ndarray:
+        """Chunks that name one of ``municipalities`` (as a place, a party ...):
+        candidates from the keyword postings of their names, each confirmed
+        by the gazetteer ("Vejle" is not "vejledning")."""
+        wanted = set(municipalities)
+        names = " ".join(n for m in wanted for n in (m.name, *m.aliases))
+        chunks = self.index.chunks
+        return np.array([r for r in self._bm25_index().chunks_with(tokenize(names))
+                         if any(x.municipality in wanted for x in find_mentions(chunks[r].text))],
+                        dtype=np.int64)
+
     def dense(self, query_vec: np.ndarray, n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         import faiss
 
@@ -251,42 +278,51 @@ class Retriever:
         vocab = self._bm25_index().vocab
         return sum(t in vocab for t in query_tokens) / len(query_tokens)
 
-    def topic_terms(self, query_tokens: list[str]) -> tuple[list[str], list[str]]:
+    def topic_terms(self, query_tokens: list[str],
+                    rows: np.ndarray | None = None) -> tuple[list[str], list[str]]:
         """The question's topic terms (not :data:`FRAME_WORDS`, not an indexed
         organisation's name) split into those the documents contain and those
-        they do not.
+        they do not; with ``rows``, the documents searched (a municipality
+        asked about, a filter) rather than the whole index.
 
-        A term counts as contained when its compound head or its root is.
-        Danish compounds end in their head word, so "informationssikkerhed" is
-        found through "sikkerhed" (a head of at least five letters).  Derived
-        forms share their root, which the Snowball stemmer does not always
-        reduce alike: "besluttede" stems to "beslutted", "beslutning" to
-        "beslutning", "drøftede" to "drøfted" beside "drøftet" -> "drøft".  So
-        an indexed word that begins with the term's first six letters, or is
-        itself a beginning of the term of at least five letters, counts too.
+        A term counts as contained when its compound head or another form of
+        its root is.  Danish compounds end in their head word, so
+        "informationssikkerhed" is found through "sikkerhed" (a head of at
+        least five letters).  Forms of one root are not always stemmed alike by
+        Snowball: "besluttede" -> "beslutted" but "beslutning" -> "beslutning",
+        "drøftede" -> "drøfted" but "drøftet" -> "drøft".  So an indexed word
+        counts when it shares at least five first letters with the term and
+        each goes on for at most four more (an ending, not a second word:
+        "velfærd" is not "velfærdsteknologi").
         """
         if self._frame is None:
             names = " ".join(self.organisations())
             self._frame = frozenset(tokenize(f"{FRAME_WORDS} {names}"))
         topic = [t for t in dict.fromkeys(query_tokens) if t not in self._frame]
-        found = [t for t in topic if self._indexed_root_or_head(t)]
+        found = []
+        for term in topic:
+            forms = self.indexed_forms(term)
+            if forms and (rows is None or self._bm25_index().occurs_in(forms, rows)):
+                found.append(term)
         return found, [t for t in topic if t not in found]
 
-    def _indexed_root_or_head(self, term: str) -> bool:
+    def indexed_forms(self, term: str) -> list[str]:
+        """The indexed words that count as ``term`` (see :meth:`topic_terms`)."""
         if not self.index.chunks:
-            return False
+            return []
         vocab = self._bm25_index().vocab
-        if any(term[i:] in vocab for i in range(max(len(term) - 4, 1))):   # itself or its head
-            return True
-        if any(term[:i] in vocab for i in range(5, len(term))):            # "drøft" < "drøfted"
-            return True
-        if len(term) < 6:
-            return False
+        forms = [term[i:] for i in range(max(len(term) - 4, 1)) if term[i:] in vocab]
         if self._sorted_vocab is None:
             self._sorted_vocab = sorted(vocab)
-        root = term[:6]                                                    # "beslut" < "beslutning"
-        at = bisect.bisect_left(self._sorted_vocab, root)
-        return at < len(self._sorted_vocab) and self._sorted_vocab[at].startswith(root)
+        words = self._sorted_vocab
+        for shared in range(max(_ROOT, len(term) - _ENDING), len(term)):
+            root = term[:shared]
+            at = bisect.bisect_left(words, root)
+            while at < len(words) and words[at].startswith(root):
+                if len(words[at]) - shared <= _ENDING:
+                    forms.append(words[at])
+                at += 1
+        return list(dict.fromkeys(forms))
 
     # -- the search ------------------------------------------------------
     def search(self, question: str, k: int, rows: np.ndarray | None = None,

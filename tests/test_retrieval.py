@@ -71,6 +71,22 @@ def test_place_mentioned_is_not_an_author(shipped_assistant):
         assert answer.passages == ()
 
 
+def test_a_question_about_a_place_finds_where_others_name_it(shipped_assistant):
+    """Vejle has no documents, but KL's letter names it as a meeting place: the
+    answer says both, and quotes only KL's sentence that names Vejle."""
+    answer = shipped_assistant.ask("Hvornår er dialogmødet i Vejle?")
+    assert answer.no_source_for == "Vejle Kommune"
+    assert answer.answer.startswith("Der er ingen dokumenter fra Vejle Kommune")
+    assert "Andre organisationers dokumenter nævner Vejle Kommune:" in answer.answer
+    assert "- KL: «I forbindelse med høringen afholdes der den 18. og den 19. marts" in answer.answer
+    assert answer.passages and {p.document.meta.organisation for p in answer.passages} == {"KL"}
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    for p in answer.passages:
+        assert "Vejle" in p.chunk.text
+    english = shipped_assistant.ask("When is the dialogue meeting in Copenhagen?")
+    assert english.no_source_for == "Københavns Kommune" and "18. og den 19. marts" in english.answer
+
+
 def test_sidecar_organisation_is_searchable(shipped_assistant):
     answer = shipped_assistant.ask("Hvad siger Fredensborg om kanalstrategien?")
     assert answer.passages
