@@ -1,12 +1,15 @@
 """Extractive answers: the question's best sentences, each with its citation.
 
 Nothing is generated.  The sentences of the top passages are scored against
-the question (cosine of their stored embeddings, plus the share of the question's
+the question (cosine of their stored embeddings, plus the question's rarer
 stemmed terms they contain) and the best are quoted, each followed by the
 number of the passage it comes from.
 """
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,6 +19,13 @@ from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
+_TIME_BONUS = 0.03      # a time expression in a statement, for a "when" question
+_WHEN = re.compile(r"\b(hvornår|when)\b", re.IGNORECASE)
+_MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
+           "december|january|february|march|may|june|july|october")
+_TIME = re.compile(rf"\b((?:19|20)\d\d|{_MONTHS}|ultimo|primo|medio|mandag|tirsdag|onsdag|"
+                   r"torsdag|fredag|hvert år|årligt|\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b",
+                   re.IGNORECASE)
 _LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brings along
 
 
@@ -32,19 +42,34 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
                     ) -> list[ScoredSentence]:
     """Every statement of the passages, scored against the query, best first.
 
-    ``statements`` holds, per passage, the spans and stored vectors of its
-    statements (embedded at indexing time, so answering embeds nothing more).
+    The score is the statement's cosine to the question, plus the question's
+    terms it contains weighted by how rare they are among these statements
+    (a term every candidate shares, like the name of the strategy asked about,
+    tells them apart no more than it tells the answer), plus a small bonus for
+    a time expression when the question asks "hvornår"/"when".  Against plain
+    term overlap, answers quoting the evidence went 68 -> 74 of 89 (dev, own
+    and parallel sets; README).  ``statements`` holds, per passage, the spans
+    and stored vectors of its statements (embedded at indexing time, so
+    answering embeds nothing more).
     """
     q_terms = set(tokenize(query))
-    scored = []
+    wants_time = bool(_WHEN.search(query))
+    candidates = []
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
-        if not spans:
-            continue
         for (s, e), cos in zip(spans, vecs @ query_vec):
             sentence = p.document.text[s:e]
-            overlap = len(q_terms & set(tokenize(sentence))) / len(q_terms) if q_terms else 0.0
-            scored.append(ScoredSentence(i, s, _quoted_end(p.document.text, s, e, spans),
-                                         float(cos) + _LEXICAL_WEIGHT * overlap))
+            candidates.append((i, s, e, float(cos), q_terms.intersection(tokenize(sentence)),
+                               wants_time and bool(_TIME.search(sentence))))
+    n = len(candidates)
+    df = Counter(t for *_, shared, _ in candidates for t in shared)
+    weight = {t: math.log(1 + n / df[t]) for t in df}
+    most = len(q_terms) * math.log(1 + n) or 1.0   # every term in exactly one statement
+    scored = []
+    for i, s, e, cos, shared, timely in candidates:
+        lexical = sum(weight[t] for t in shared) / most
+        scored.append(ScoredSentence(
+            i, s, _quoted_end(passages[i].document.text, s, e, statements[i][0]),
+            cos + _LEXICAL_WEIGHT * lexical + (_TIME_BONUS if timely else 0.0)))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
 
 

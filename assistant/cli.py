@@ -82,6 +82,12 @@ def _print_eval(figures: dict, per_question: bool = False) -> None:
         print(f"questions the documents hold nothing on, declined: {na['declined']}/{na['n']}")
     print("answerable questions declined: "
           + (", ".join(na["answerable_declined"]) or "none"))
+    quotes = figures.get("answer_quotes_evidence", {})
+    if quotes.get("all", {}).get("n"):
+        print("answers quoting the evidence: " + ", ".join(
+            f"{lang} {q['hits']}/{q['n']}" for lang, q in quotes.items()))
+        if per_question and figures["answer_misses"]:
+            print(f"answers not quoting it: {', '.join(figures['answer_misses'])}")
     for mode, misses in figures["misses"].items():
         if misses:
             print(f"not in top 5 ({mode}): {', '.join(misses)}")

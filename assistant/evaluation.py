@@ -139,11 +139,34 @@ def evaluate(bot: Assistant, questions: list[dict],
     # Questions the documents hold nothing on ("expect": "no_answer") must not
     # get a quoted answer; answerable ones must.
     off_topic = [q for q in questions if q.get("expect") == "no_answer"]
+    answers = {q["id"]: bot.ask(q["question"]) for q in answerable}
     result["no_answer"] = {
         "n": len(off_topic), "declined": sum(_declined(bot.ask(q["question"])) for q in off_topic),
-        "answerable_declined": sorted(q["id"] for q in answerable
-                                      if _declined(bot.ask(q["question"])))}
+        "answerable_declined": sorted(qid for qid, a in answers.items() if _declined(a))}
+    # What a reader sees first: does the answer quote the evidence?
+    quoting = {q["id"]: _quotes_evidence(answers[q["id"]], locate_evidence(bot, q))
+               for q in answerable}
+    result["answer_quotes_evidence"] = {
+        lang: {"n": len(ids), "hits": sum(quoting[i] for i in ids)}
+        for lang, ids in _by_language(answerable).items()}
+    result["answer_misses"] = sorted(qid for qid, hit in quoting.items() if not hit)
     return result
+
+
+def _by_language(questions: list[dict]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"all": [q["id"] for q in questions]}
+    for q in questions:
+        out.setdefault(q["lang"], []).append(q["id"])
+    return out
+
+
+def _quotes_evidence(answer, evidence: list[Evidence]) -> bool:
+    """Whether a sentence quoted in the answer text overlaps an evidence passage
+    (quoted sentences are the highlights of the passages the text cites)."""
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    return any(ev.doc_id == p.chunk.doc_id and s < ev.end and ev.start < e
+               for p in answer.passages if p.rank in cited
+               for s, e in p.highlights for ev in evidence)
 
 
 def _no_source_handled(answer) -> bool:

@@ -250,8 +250,11 @@ def test_eval_prints_figures_for_every_mode(built):
     assert hybrid["all"]["n"] == hybrid["da"]["n"] + hybrid["en"]["n"]
     assert hybrid["all"]["recall@5"] >= 0.9
     assert figures["no_source"]["handled"] == figures["no_source"]["n"] >= 1
+    quoting = figures["answer_quotes_evidence"]["all"]
+    assert quoting["n"] == hybrid["all"]["n"] and quoting["hits"] >= 0.8 * quoting["n"]
     table = run_cli("eval", questions, "--index-dir", index_dir)
     assert "MRR@10" in table.stdout and "hybrid" in table.stdout
+    assert "answers quoting the evidence: all " in table.stdout
     # several files are measured together: the dev set and its translations
     both = run_cli("eval", questions, REPO / "benchmarks" / "questions_parallel.jsonl",
                    "--index-dir", index_dir, "--json")

@@ -122,3 +122,15 @@ def test_off_topic_questions_declined_and_answerable_ones_answered(shipped_assis
     figures = evaluate(shipped_assistant, questions, {"hybrid": ("hybrid", {})})["no_answer"]
     assert figures["n"] == 25 and figures["declined"] == 25
     assert figures["answerable_declined"] == []
+
+
+def test_the_quoted_answer_is_the_sentence_that_answers(shipped_assistant):
+    """Statements are not rewarded for repeating words every candidate shares:
+    KL's "Digitalisering er politik" is quoted, not a sentence that merely
+    names KL and the municipalities; a "when" question quotes the one with
+    the date."""
+    politics = shipped_assistant.ask("Is digitalisation just a question of technology according to KL?")
+    assert "Digitalisering er ikke længere blot et spørgsmål om teknologi" in politics.answer
+    finished = shipped_assistant.ask(
+        "When is the joint public-sector digitalisation strategy expected to be finished?")
+    assert "oktober 2015" in finished.answer
