@@ -159,10 +159,10 @@ class Assistant:
                 cell.append(Passage(rank=len(cell) + 1, chunk=chunk, document=doc, score=1.0))
         return out
 
-    def embed_query(self, query: str):
+    def embed_query(self, query: str, lang: str | None = None):
         """The query vector; an English question also carries its Danish glossary words."""
         if self.settings.query_glossary:
-            query = with_danish_keywords(query)
+            query = with_danish_keywords(query, lang)
         return self.embedder.embed_query(query)
 
     def _missing(self, analysis: QueryAnalysis) -> list[str]:
@@ -219,11 +219,12 @@ class Assistant:
             in_themes = self.theme_rows(themes, retriever.index)
             rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
         as_asked, query = query, with_goal_words(query, question)
-        query_vec = self.embed_query(query) if mode != "bm25" else None
-        hits = retriever.search(query, k, rows, mode, query_vec)
+        lang = analysis.language
+        query_vec = self.embed_query(query, lang) if mode != "bm25" else None
+        hits = retriever.search(query, k, rows, mode, query_vec, lang)
         if query != as_asked:   # a goal named by number: its wording, then the words asked
-            asked_vec = self.embed_query(as_asked) if mode != "bm25" else None
-            hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec), k)
+            asked_vec = self.embed_query(as_asked, lang) if mode != "bm25" else None
+            hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec, lang), k)
         index = retriever.index
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                             document=index.documents[index.chunks[h.row].doc_id], score=h.score)
@@ -232,7 +233,7 @@ class Assistant:
         # documents or is close enough in meaning to a passage.
         floor = self.embedder.relevance_floor
         # the topic, not the name every passage found by its mention shares
-        terms = retriever.keyword_tokens(analysis.topic if place is not None else query)
+        terms = retriever.keyword_tokens(analysis.topic if place is not None else query, lang)
         relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                     or any((h.dense_score or 0) >= floor for h in hits))
         return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
@@ -307,17 +308,17 @@ class Assistant:
         query, themes = self._theme_query(question, topic_of(analysis.topic), themes, lang)
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
-        query_vec = self.embed_query(query)
+        query_vec = self.embed_query(query, lang)
         unmatched = absent_topic(
-            retriever, query, retriever.keyword_tokens(query), lang,
+            retriever, query, retriever.keyword_tokens(query, lang), lang,
             lambda: max((h.dense_score or 0.0 for h in retriever.search(
-                query, 1, restrict, "dense", query_vec)), default=0.0),
+                query, 1, restrict, "dense", query_vec, lang)), default=0.0),
             self.embedder.relevance_floor)
         if unmatched:   # nobody's documents use the topic's words: all silent, nothing quoted
             findings = [Finding(org, (), None) for org in scope]
         else:
-            findings = compare(retriever, query, query_vec, scope,
-                               doc_types, floor=self.embedder.relevance_floor, restrict=restrict)
+            findings = compare(retriever, query, query_vec, scope, doc_types,
+                               floor=self.embedder.relevance_floor, restrict=restrict, lang=lang)
         filters = self._filters(organisations, doc_types, themes)
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         if unmatched:

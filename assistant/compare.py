@@ -87,7 +87,8 @@ def topic_of(question: str) -> str:
 
 def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
             organisations: list[str], doc_types=None, gap: float = GAP,
-            floor: float | None = None, restrict: np.ndarray | None = None) -> list[Finding]:
+            floor: float | None = None, restrict: np.ndarray | None = None,
+            lang: str | None = None) -> list[Finding]:
     """Each organisation's best passages on ``query``; silent ones get none.
 
     Passages are ranked 1..n across the whole comparison, in row order, so
@@ -100,7 +101,7 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
         if restrict is not None:
             rows = np.intersect1d(rows, restrict)
         hits = retriever.search(query, PASSAGES_PER_ORGANISATION, rows, "hybrid",
-                                query_vec) if len(rows) else []
+                                query_vec, lang) if len(rows) else []
         scored_rows[org] = [(h.row, float((index.statements(h.row)[1] @ query_vec)
                                           .max(initial=-1.0))) for h in hits]
     top = max((b for pairs in scored_rows.values() for _, b in pairs), default=None)

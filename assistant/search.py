@@ -246,9 +246,9 @@ class Retriever:
                 best.setdefault(row, float(score))
         return list(best.items())[:n]
 
-    def keyword_tokens(self, question: str) -> list[str]:
+    def keyword_tokens(self, question: str, lang: str | None = None) -> list[str]:
         """BM25 terms of the question; an English one also gets Danish glossary words."""
-        return tokenize(with_danish_keywords(question) if self.settings.query_glossary
+        return tokenize(with_danish_keywords(question, lang) if self.settings.query_glossary
                         else question)
 
     def keyword(self, query_tokens: list[str], n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
@@ -326,7 +326,10 @@ class Retriever:
 
     # -- the search ------------------------------------------------------
     def search(self, question: str, k: int, rows: np.ndarray | None = None,
-               mode: Mode = "hybrid", query_vec: np.ndarray | None = None) -> list[Hit]:
+               mode: Mode = "hybrid", query_vec: np.ndarray | None = None,
+               lang: str | None = None) -> list[Hit]:
+        """The ``k`` best chunks (among ``rows``); ``lang`` is the question's
+        language when ``question`` is only its topic."""
         s = self.settings
         pool = max(s.candidates, k)
         dense: list[tuple[int, float]] = []
@@ -338,7 +341,7 @@ class Retriever:
             dense = self.dense(query_vec, pool, rows)
         if mode == "hybrid" and s.sentence_weight > 0:
             sentences = self.dense_sentences(query_vec, pool, rows)
-        q_tokens = self.keyword_tokens(question)
+        q_tokens = self.keyword_tokens(question, lang)
         if mode in ("hybrid", "bm25"):
             bm25 = self.keyword(q_tokens, pool, rows)
         if mode == "dense":
