@@ -249,16 +249,28 @@ _INLINE_TAG = re.compile(rf"</?(?:{_INLINE_TAGS}|td|th|tbody|thead|img)\b[^<>]*>
 _ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 
 
-def _strip_markup(text: str) -> str:
-    """Remove stray HTML left in text exported from web pages or e-mails.
+# Markdown's inline marks, as text exported from web pages carries them: what is
+# quoted and shown is the text ("**mandag den 20. april 2015**", "[her](https://...)").
+_MD_BOLD = re.compile(r"\*\*(?=[^\s*])([^\n]+?)(?<=[^\s*])\*\*")
+_MD_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((?:https?://|www\.|mailto:)[^)\s]*\)")
+_MD_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^<>\s]+)>")
 
-    Only well-known tag names are touched, so markdown autolinks such as
-    ``<https://...>`` survive; block tags become line breaks so words are not
-    glued together.  Entities need their ``;`` so URLs like ``?a=1&copy=2``
-    are left alone.  Tags go before entities: ``&lt;b&gt;`` stays literal.
+
+def _strip_markup(text: str) -> str:
+    """Remove stray HTML and Markdown's inline marks from plain-text files.
+
+    Only well-known tag names are touched; block tags become line breaks so
+    words are not glued together.  Entities need their ``;`` so URLs like
+    ``?a=1&copy=2`` are left alone.  Tags go before entities: ``&lt;b&gt;``
+    stays literal.  Markdown emphasis goes only in pairs that hug their words
+    (a lone "*" or "2 * 3" stays); a link keeps its label, an autolink its
+    address.  Headings and list marks stay: the chunker reads them.
     """
     text = _BLOCK_TAG.sub("\n", text)
     text = _INLINE_TAG.sub("", text)
+    text = _MD_AUTOLINK.sub(r"\1", _MD_LINK.sub(r"\1", text))
+    text = _MD_ITALIC.sub(r"\1", _MD_BOLD.sub(r"\1", text))
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
 
 

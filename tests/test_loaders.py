@@ -211,14 +211,24 @@ def test_txt_html_remnants(tmp_path):
                     "<p>Godkendt <b>enstemmigt</b> i K&oslash;ge.</p>\n"
                     "Se <https://www.kl.dk/?a=1&copy=2>", encoding="utf-8")
     assert load_file(path).text == ("Punkt 5\nSag & beslutning\n\nGodkendt enstemmigt i Køge.\n\n"
-                                    "Se <https://www.kl.dk/?a=1&copy=2>")
+                                    "Se https://www.kl.dk/?a=1&copy=2")
 
 
-def test_md_keeps_markdown_but_drops_html(tmp_path):
+def test_md_keeps_headings_and_lists_but_drops_html_and_inline_marks(tmp_path):
+    """What is quoted is the text: "**Mål:**" and "[KL](https://kl.dk)" would
+    show their asterisks and brackets in an answer and a meeting note."""
     path = tmp_path / "noter.md"
-    path.write_text("# Sikkerhed\n\n- **Mål:** færre&nbsp;breve<br>\n- [KL](https://kl.dk)\n",
-                    encoding="utf-8")
-    assert load_file(path).text == "# Sikkerhed\n\n- **Mål:** færre breve\n\n- [KL](https://kl.dk)"
+    path.write_text("# Sikkerhed\n\n- **Mål:** færre&nbsp;breve<br>\n- [KL](https://kl.dk)\n"
+                    "- *kursiv tekst*, 2 * 3 * 4 og en enlig * stjerne\n", encoding="utf-8")
+    assert load_file(path).text == ("# Sikkerhed\n\n- Mål: færre breve\n\n- KL\n"
+                                    "- kursiv tekst, 2 * 3 * 4 og en enlig * stjerne")
+
+
+def test_shipped_letter_quotes_without_markdown_marks():
+    text = load_file(CORPUS / "kl-hoeringsbrev-2015-03-03.txt").text
+    assert "Frist for svar på høringen er mandag den 20. april 2015." in text
+    assert "**" not in text and "](" not in text
+    assert "elektronisk tilbagemelding her (https://www.surveyxact.dk/" in text
 
 
 def test_normalise_text():
