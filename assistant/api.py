@@ -203,7 +203,7 @@ class Assistant:
                 return _Retrieval([], analysis, missing, question, None, False,
                                   themes=tuple(themes or ()))
             if not named:   # only municipalities without documents: where others name them
-                place = retriever.rows_mentioning(
+                place = retriever.lexicon().rows_mentioning(
                     [m for m in analysis.municipalities if m.official in missing])
                 if not len(place):
                     return _Retrieval([], analysis, missing, question, None, False,

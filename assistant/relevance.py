@@ -41,7 +41,7 @@ def absent_topic(retriever: Retriever, query: str, terms: list[str], lang: str,
     be missing only from the glossary, so for English questions the closest
     passage must also be no nearer than the floor plus :data:`ENGLISH_MARGIN`;
     without a calibrated floor, never."""
-    found, missing = retriever.topic_terms(terms, rows)
+    found, missing = retriever.lexicon().topic_terms(terms, rows)
     if found or not missing:
         return ()
     if lang == "en" and (floor is None or closest() >= floor + ENGLISH_MARGIN):
@@ -59,8 +59,9 @@ def naming_sentences(retriever: Retriever, passages: list[Passage],
     the meetings in København and Vejle; "What does Copenhagen say about
     data?" quotes nothing, as no sentence names both."""
     wanted = set(municipalities)
-    found, missing = retriever.topic_terms(terms)
-    forms = {f for t in found for f in retriever.indexed_forms(t)}
+    lexicon = retriever.lexicon()
+    found, missing = lexicon.topic_terms(terms)
+    forms = {f for t in found for f in lexicon.forms(t)}
     keep = []
     for s in scored:
         text = passages[s.passage].document.text[s.start:s.end]

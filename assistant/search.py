@@ -15,7 +15,6 @@ arrays built once per index (the Python loop took ~165 ms at 100k chunks).
 """
 from __future__ import annotations
 
-import bisect
 import itertools
 from dataclasses import dataclass
 from typing import Iterable, Literal
@@ -24,15 +23,13 @@ import numpy as np
 
 from .config import Settings
 from .embedders import Embedder
-from .gazetteer import Municipality, find_mentions
 from .glossary import with_danish_keywords
-from .query import FRAME_WORDS
+from .lexicon import Lexicon
 from .store import StoredIndex
 from .tokens import tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
-_ROOT, _ENDING = 5, 4   # a root's letters at least, an ending's at most (topic_terms)
 
 
 @dataclass(frozen=True)
@@ -142,8 +139,7 @@ class Retriever:
         self._faiss = None
         self._faiss_sentences = None
         self._organisations: list[str] | None = None
-        self._frame: frozenset[str] | None = None
-        self._sorted_vocab: list[str] | None = None
+        self._lexicon: Lexicon | None = None
         self._bm25: KeywordIndex | None = None
         self._doc_arrays = None
 
@@ -163,6 +159,12 @@ class Retriever:
         if self._bm25 is None:
             self._bm25 = KeywordIndex(self.index.tokens)
         return self._bm25
+
+    def lexicon(self) -> Lexicon:
+        """The indexed words, for the checks on what a question's words find."""
+        if self._lexicon is None:
+            self._lexicon = Lexicon(self._bm25_index(), self.index.chunks, self.organisations())
+        return self._lexicon
 
     def _filter_arrays(self):
         """Per chunk: its document's number; per document: organisation and type codes."""
@@ -201,17 +203,6 @@ class Retriever:
             wanted = [type_codes[t] for t in set(doc_types) if t in type_codes]
             keep &= np.isin(doc_type, wanted)
         return np.flatnonzero(keep[chunk_doc]).astype(np.int64)
-
-    def rows_mentioning(self, municipalities: Iterable[Municipality]) -> np.ndarray:
-        """Chunks that name one of ``municipalities`` (as a place, a party ...):
-        candidates from the keyword postings of their names, each confirmed
-        by the gazetteer ("Vejle" is not "vejledning")."""
-        wanted = set(municipalities)
-        names = " ".join(n for m in wanted for n in (m.name, *m.aliases))
-        chunks = self.index.chunks
-        return np.array([r for r in self._bm25_index().chunks_with(tokenize(names))
-                         if any(x.municipality in wanted for x in find_mentions(chunks[r].text))],
-                        dtype=np.int64)
 
     def dense(self, query_vec: np.ndarray, n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         import faiss
@@ -277,52 +268,6 @@ class Retriever:
             return 0.0
         vocab = self._bm25_index().vocab
         return sum(t in vocab for t in query_tokens) / len(query_tokens)
-
-    def topic_terms(self, query_tokens: list[str],
-                    rows: np.ndarray | None = None) -> tuple[list[str], list[str]]:
-        """The question's topic terms (not :data:`FRAME_WORDS`, not an indexed
-        organisation's name) split into those the documents contain and those
-        they do not; with ``rows``, the documents searched (a municipality
-        asked about, a filter) rather than the whole index.
-
-        A term counts as contained when its compound head or another form of
-        its root is.  Danish compounds end in their head word, so
-        "informationssikkerhed" is found through "sikkerhed" (a head of at
-        least five letters).  Forms of one root are not always stemmed alike by
-        Snowball: "besluttede" -> "beslutted" but "beslutning" -> "beslutning",
-        "drøftede" -> "drøfted" but "drøftet" -> "drøft".  So an indexed word
-        counts when it shares at least five first letters with the term and
-        each goes on for at most four more (an ending, not a second word:
-        "velfærd" is not "velfærdsteknologi").
-        """
-        if self._frame is None:
-            names = " ".join(self.organisations())
-            self._frame = frozenset(tokenize(f"{FRAME_WORDS} {names}"))
-        topic = [t for t in dict.fromkeys(query_tokens) if t not in self._frame]
-        found = []
-        for term in topic:
-            forms = self.indexed_forms(term)
-            if forms and (rows is None or self._bm25_index().occurs_in(forms, rows)):
-                found.append(term)
-        return found, [t for t in topic if t not in found]
-
-    def indexed_forms(self, term: str) -> list[str]:
-        """The indexed words that count as ``term`` (see :meth:`topic_terms`)."""
-        if not self.index.chunks:
-            return []
-        vocab = self._bm25_index().vocab
-        forms = [term[i:] for i in range(max(len(term) - 4, 1)) if term[i:] in vocab]
-        if self._sorted_vocab is None:
-            self._sorted_vocab = sorted(vocab)
-        words = self._sorted_vocab
-        for shared in range(max(_ROOT, len(term) - _ENDING), len(term)):
-            root = term[:shared]
-            at = bisect.bisect_left(words, root)
-            while at < len(words) and words[at].startswith(root):
-                if len(words[at]) - shared <= _ENDING:
-                    forms.append(words[at])
-                at += 1
-        return list(dict.fromkeys(forms))
 
     # -- the search ------------------------------------------------------
     def search(self, question: str, k: int, rows: np.ndarray | None = None,

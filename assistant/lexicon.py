@@ -1,0 +1,90 @@
+"""What the indexed words say about a question before anything is ranked:
+which of its topic words the documents use (all of them, or those searched),
+and which chunks name a municipality.
+
+Split from :mod:`assistant.search`, which ranks; these checks decide whether
+a ranking is an answer ("Hvad siger Aalborg om vindmøller?" finds Aalborg's
+nearest passages, but no document uses the word) and where a municipality
+without documents is named by others (KL's letter on the meetings in Vejle).
+"""
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+
+from .gazetteer import Municipality, find_mentions
+from .models import Chunk
+from .query import FRAME_WORDS
+from .tokens import tokenize
+
+if TYPE_CHECKING:
+    from .search import KeywordIndex
+
+ROOT, ENDING = 5, 4   # a shared root's letters at least, an ending's letters at most
+
+
+class Lexicon:
+    """The keyword index's vocabulary and postings, read for one index version."""
+
+    def __init__(self, keywords: KeywordIndex, chunks: Sequence[Chunk],
+                 organisations: Iterable[str]):
+        self.keywords = keywords
+        self.chunks = chunks
+        # frame words and the organisations' own names say who is asked, not about what
+        self.frame = frozenset(tokenize(f"{FRAME_WORDS} {' '.join(organisations)}"))
+        self._sorted: list[str] | None = None
+
+    def topic_terms(self, query_tokens: list[str],
+                    rows: np.ndarray | None = None) -> tuple[list[str], list[str]]:
+        """The question's topic terms (not :data:`FRAME_WORDS`, not an indexed
+        organisation's name) split into those the documents contain and those
+        they do not; with ``rows``, the documents searched (a municipality
+        asked about, a filter) rather than the whole index.
+
+        A term counts as contained when its compound head or another form of
+        its root is.  Danish compounds end in their head word, so
+        "informationssikkerhed" is found through "sikkerhed" (a head of at
+        least five letters).  Forms of one root are not always stemmed alike by
+        Snowball: "besluttede" -> "beslutted" but "beslutning" -> "beslutning",
+        "drøftede" -> "drøfted" but "drøftet" -> "drøft".  So an indexed word
+        counts when it shares at least :data:`ROOT` first letters with the term
+        and each goes on for at most :data:`ENDING` more (an ending, not a
+        second word: "velfærd" is not "velfærdsteknologi").
+        """
+        topic = [t for t in dict.fromkeys(query_tokens) if t not in self.frame]
+        found = []
+        for term in topic:
+            forms = self.forms(term)
+            if forms and (rows is None or self.keywords.occurs_in(forms, rows)):
+                found.append(term)
+        return found, [t for t in topic if t not in found]
+
+    def forms(self, term: str) -> list[str]:
+        """The indexed words that count as ``term`` (see :meth:`topic_terms`)."""
+        vocab = self.keywords.vocab
+        if not vocab:
+            return []
+        forms = [term[i:] for i in range(max(len(term) - 4, 1)) if term[i:] in vocab]
+        if self._sorted is None:
+            self._sorted = sorted(vocab)
+        words = self._sorted
+        for shared in range(max(ROOT, len(term) - ENDING), len(term)):
+            root = term[:shared]
+            at = bisect.bisect_left(words, root)
+            while at < len(words) and words[at].startswith(root):
+                if len(words[at]) - shared <= ENDING:
+                    forms.append(words[at])
+                at += 1
+        return list(dict.fromkeys(forms))
+
+    def rows_mentioning(self, municipalities: Iterable[Municipality]) -> np.ndarray:
+        """Chunks that name one of ``municipalities`` (as a place, a party ...):
+        candidates from the keyword postings of their names, each confirmed
+        by the gazetteer ("Vejle" is not "vejledning")."""
+        wanted = set(municipalities)
+        names = " ".join(n for m in wanted for n in (m.name, *m.aliases))
+        return np.array([r for r in self.keywords.chunks_with(tokenize(names))
+                         if any(x.municipality in wanted
+                                for x in find_mentions(self.chunks[r].text))], dtype=np.int64)
