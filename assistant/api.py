@@ -26,7 +26,7 @@ from .glossary import with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
-from .query import QueryAnalysis, analyse
+from .query import QueryAnalysis, analyse, organisation_asked
 from .relevance import absent_topic, interleave, naming_sentences, quoted
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
@@ -165,6 +165,10 @@ class Assistant:
             query = with_danish_keywords(query, lang)
         return self.embedder.embed_query(query)
 
+    def _not_municipalities(self) -> list[str]:
+        """Indexed organisations that are not municipalities (KL, a ministry)."""
+        return [o for o in self.organisations() if lookup(o) is None]
+
     def _missing(self, analysis: QueryAnalysis) -> list[str]:
         """Municipalities the question names that have no documents in the index."""
         present = {o.casefold() for o in self.organisations()}
@@ -211,6 +215,8 @@ class Assistant:
             else:
                 query = analysis.topic or question
             orgs = named
+        elif not orgs and (asked := organisation_asked(question, self._not_municipalities())):
+            orgs, query = [asked[0]], asked[1]   # "Hvad siger KL om ...": KL's documents
         query, themes = self._theme_query(question, query, themes, analysis.language)
         rows = retriever.rows_where(orgs, doc_types)
         if place is not None:

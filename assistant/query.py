@@ -1,8 +1,10 @@
 """Query analysis: which language, which municipalities the question is about."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 from .gazetteer import Municipality, find_mentions
 from .tokens import words
@@ -62,3 +64,31 @@ FRAME_WORDS = (
     "say says said think thinks mention mentions write writes new which when how why who "
     "where much many does municipality municipalities municipal"
 )
+
+
+# Verbs that ask for an organisation's view; "ifølge"/"according to" likewise.
+_VIEW_DA = r"(?:siger|sagde|mener|skriver|skrev|foreslår|foreslog|anbefaler|anbefalede|synes)"
+_ASKS_EN = r"(?:does|do|did)"
+_VIEW_EN = r"(?:say|think|write|propose|suggest|recommend)"
+_VIEWS_EN = r"(?:says|said|thinks|writes|wrote|proposes|proposed|suggests|recommends)"
+
+
+def organisation_asked(question: str, names: Iterable[str]) -> tuple[str, str] | None:
+    """The organisation among ``names`` (KL and others that are not
+    municipalities) whose view the question asks for, and the question without
+    its name: "Hvad siger KL om ...", "What does KL think ...", "ifølge KL",
+    "according to KL".  Named otherwise it is part of the topic, not a filter:
+    "Which questions does KL ask the municipalities?" is answered by
+    Slagelse's case, which quotes them."""
+    for name in sorted(names, key=len, reverse=True):
+        n = re.escape(name)
+        patterns = (rf"\b{_VIEW_DA}\s+(?P<n>{n})(?!\w)", rf"\bifølge\s+(?P<n>{n})(?!\w)",
+                    rf"\baccording to\s+(?P<n>{n})(?!\w)",
+                    rf"\b{_ASKS_EN}\s+(?P<n>{n})\s+{_VIEW_EN}\b",
+                    rf"(?<!\w)(?P<n>{n})\s+{_VIEWS_EN}\b")
+        for pattern in patterns:
+            m = re.search(pattern, question, re.IGNORECASE)
+            if m and m.group("n") == name:   # the name as written: "KL", not "kl."
+                rest = question[:m.start("n")] + question[m.end("n"):]
+                return name, " ".join(rest.split())
+    return None
