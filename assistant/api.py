@@ -26,8 +26,9 @@ from .glossary import with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
-from .query import QueryAnalysis, analyse, organisation_asked
+from .query import QueryAnalysis, analyse
 from .relevance import absent_topic, interleave, naming_sentences, quoted
+from .scope import missing_municipalities, question_scope
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
 from .themes import ThemeTagger
@@ -165,16 +166,6 @@ class Assistant:
             query = with_danish_keywords(query, lang)
         return self.embedder.embed_query(query)
 
-    def _not_municipalities(self) -> list[str]:
-        """Indexed organisations that are not municipalities (KL, a ministry)."""
-        return [o for o in self.organisations() if lookup(o) is None]
-
-    def _missing(self, analysis: QueryAnalysis) -> list[str]:
-        """Municipalities the question names that have no documents in the index."""
-        present = {o.casefold() for o in self.organisations()}
-        return [m.official for m in analysis.municipalities
-                if m.official.casefold() not in present]
-
     @staticmethod
     def _theme_query(question: str, query: str, themes, lang: str) -> tuple[str, list[int]]:
         """A theme named in the question ("tema 4", "the security theme") becomes a
@@ -194,29 +185,13 @@ class Assistant:
     def _retrieve(self, question: str, analysis: QueryAnalysis, k: int, organisations,
                   doc_types, mode: Mode, themes: Iterable[int] | None = None) -> _Retrieval:
         retriever = self.retriever()
-        orgs = self._canonical_orgs(organisations)
-        missing = self._missing(analysis)
-        query, place = question, None
-        if analysis.municipalities:
-            named = [m.official for m in analysis.municipalities
-                     if m.official not in missing]
-            if orgs:  # an organisation filter is a hard limit: intersect with the question
-                allowed = {o.casefold() for o in orgs}
-                named = [o for o in named if o.casefold() in allowed]
-            if not named and (orgs or not missing):   # filtered out by the user's choice
-                return _Retrieval([], analysis, missing, question, None, False,
-                                  themes=tuple(themes or ()))
-            if not named:   # only municipalities without documents: where others name them
-                place = retriever.lexicon().rows_mentioning(
-                    [m for m in analysis.municipalities if m.official in missing])
-                if not len(place):
-                    return _Retrieval([], analysis, missing, question, None, False,
-                                      themes=tuple(themes or ()))
-            else:
-                query = analysis.topic or question
-            orgs = named
-        elif not orgs and (asked := organisation_asked(question, self._not_municipalities())):
-            orgs, query = [asked[0]], asked[1]   # "Hvad siger KL om ...": KL's documents
+        scope = question_scope(question, analysis, self._canonical_orgs(organisations),
+                               self.organisations(), retriever.lexicon())
+        missing, query, orgs, place = list(scope.missing), scope.query, scope.organisations, \
+            scope.place
+        if scope.nothing:
+            return _Retrieval([], analysis, missing, question, None, False,
+                              themes=tuple(themes or ()))
         query, themes = self._theme_query(question, query, themes, analysis.language)
         rows = retriever.rows_where(orgs, doc_types)
         if place is not None:
@@ -308,7 +283,7 @@ class Assistant:
                  organisations, doc_types, themes=None) -> Answer:
         """A comparison: one row per organisation in ``scope``, silent ones listed."""
         lang = analysis.language
-        no_source = ", ".join(self._missing(analysis)) or None
+        no_source = ", ".join(missing_municipalities(analysis, self.organisations())) or None
         # (no goal wording here: an organisation restating the goal would outscore,
         # by the relative gap, every other organisation's view on it)
         query, themes = self._theme_query(question, topic_of(analysis.topic), themes, lang)

@@ -1,0 +1,60 @@
+"""Whose documents a question is about, before anything is searched.
+
+A municipality named in the question limits the search to its documents and
+leaves the searched text ("Hvad siger Aalborg om sikkerhed?" searches
+Aalborg's documents for "Hvad siger om sikkerhed?").  One without documents
+is reported; where other organisations' documents name it (KL's letter on the
+meetings in Vejle), those mentions are what is searched.  KL and other
+organisations that are not municipalities limit the search only when their
+view is asked for ("Hvad siger KL om ...").  A filter chosen in the UI or the
+API is a hard limit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .gazetteer import lookup
+from .lexicon import Lexicon
+from .query import QueryAnalysis, organisation_asked
+
+
+@dataclass(frozen=True)
+class Scope:
+    query: str                               # the text to search
+    organisations: list[str] | None = None   # only their documents (None: any)
+    place: np.ndarray | None = None          # only these rows: others naming a municipality
+    missing: tuple[str, ...] = ()            # municipalities asked about without documents
+    nothing: bool = False                    # nothing may be searched
+
+
+def missing_municipalities(analysis: QueryAnalysis, indexed: list[str]) -> list[str]:
+    """Municipalities the question names that have no documents in the index."""
+    present = {o.casefold() for o in indexed}
+    return [m.official for m in analysis.municipalities if m.official.casefold() not in present]
+
+
+def question_scope(question: str, analysis: QueryAnalysis, chosen: list[str] | None,
+                   indexed: list[str], lexicon: Lexicon) -> Scope:
+    """The scope of ``question``; ``chosen`` is the organisation filter (or
+    None), ``indexed`` the organisations with documents."""
+    missing = tuple(missing_municipalities(analysis, indexed))
+    if analysis.municipalities:
+        named = [m.official for m in analysis.municipalities if m.official not in missing]
+        if chosen:  # an organisation filter is a hard limit: intersect with the question
+            allowed = {o.casefold() for o in chosen}
+            named = [o for o in named if o.casefold() in allowed]
+        if named:
+            return Scope(analysis.topic or question, named, missing=missing)
+        if chosen or not missing:                    # filtered out by the user's choice
+            return Scope(question, missing=missing, nothing=True)
+        # only municipalities without documents: where others' documents name them
+        place = lexicon.rows_mentioning(
+            [m for m in analysis.municipalities if m.official in missing])
+        return Scope(question, place=place, missing=missing, nothing=not len(place))
+    if not chosen:
+        asked = organisation_asked(question, [o for o in indexed if lookup(o) is None])
+        if asked:                                    # "Hvad siger KL om ...": KL's documents
+            return Scope(asked[1], [asked[0]])
+    return Scope(question, chosen or None)
