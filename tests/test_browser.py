@@ -189,6 +189,15 @@ def test_a_user_session_in_the_browser(app, page):
     assert page.locator("#sources .passage mark").count() == 0
     shot(page, "08b-topic-not-in-documents")
 
+    # 7c. A municipality without documents that KL's letter names as a meeting place.
+    ask(page, "Hvornår er dialogmødet i Vejle?")
+    answer = last_answer(page)
+    assert "ingen dokumenter fra Vejle Kommune" in answer
+    assert "Andre organisationers dokumenter nævner Vejle Kommune" in answer
+    assert all(c.split(" · ")[1] == "KL" for c in citations(page) if " · " in c)
+    assert page.locator("#sources .passage mark").count() >= 1
+    shot(page, "08c-named-by-others")
+
     # 8. A comparison across municipalities shows a table, silent ones included,
     #    and the briefing note downloads as DOCX.
     ask(page, "Hvad siger kommunerne om sikkerhed?")
