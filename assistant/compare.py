@@ -32,10 +32,17 @@ from .search import Retriever
 GAP = 0.02
 PASSAGES_PER_ORGANISATION = 2
 
+# "kommunernes"/"municipalities'" asks for each one's view only before a word
+# for a view: "kommunernes holdning til ...", but "kommunernes rammearkitektur"
+# (theme 5) and "the goal about municipalities' joint efforts" are topics.
+_VIEWS_DA = (r"(?:holdning\w*|syn|svar|høringssvar\w*|mening\w*|kommentar\w*|bemærkning\w*|"
+             r"vurdering\w*|tilbagemelding\w*|reaktion\w*)")
+_VIEWS_EN = (r"(?:views?|opinions?|positions?|responses?|hearing responses|comments?|answers?|"
+             r"reactions?|stances?|feedback)")
 _ALL_MUNICIPALITIES = re.compile(
-    r"\b(kommunerne|kommunernes|hvilke kommuner|alle kommuner|hver kommune|"
-    r"the municipalities|which municipalities|all municipalities|each municipality|"
-    r"municipalities')", re.IGNORECASE)
+    rf"\b(kommunerne\b(?!s)|kommunernes\s+{_VIEWS_DA}\b|hvilke kommuner\b|alle kommuner\b|"
+    rf"hver kommune\b|(?:the\s+)?municipalities'\s+{_VIEWS_EN}\b|the municipalities\b(?!')|"
+    rf"which municipalities\b|all municipalities\b|each municipality\b)", re.IGNORECASE)
 _ALL_ORGANISATIONS = re.compile(
     r"\b(organisationerne|alle organisationer|hvem siger|hvem nævner|"
     r"the organisations|which organisations|all organisations|who says|who mentions)\b",

@@ -26,6 +26,11 @@ def test_which_questions_are_comparisons():
     assert scope("Who mentions welfare technology?") == ORGS
     assert scope("Hvad siger Aalborg om sikkerhed?") is None
     assert scope("Hvad er fristen for høringssvar?") is None
+    # a genitive asks for each one's view only before a word for a view
+    assert scope("Hvad er kommunernes holdning til sikkerhed?") == municipalities
+    assert scope("What are the municipalities' views on security?") == municipalities
+    assert scope("Hvad handler temaet om kommunernes rammearkitektur om?") is None
+    assert scope("Which areas does the goal about municipalities' joint efforts cover?") is None
     # the party named first is the one asked about
     assert scope("Which overall questions does KL ask the municipalities to answer?") is None
     assert scope("Hvad beder KL kommunerne om?") is None
