@@ -57,11 +57,11 @@ def danish_keywords(question: str) -> str:
 
 def with_danish_keywords(question: str, lang: str | None = None) -> str:
     """An English question with its Danish glossary words appended; any other
-    question as it is.  ``lang`` is the whole question's language when
-    ``question`` is only part of it ("mention welfare technology?" is what
-    is left of a comparison: too few words to tell English by).  Both searches use it: BM25 gets words the Danish text
+    question as it is.  Both searches use it: BM25 gets words the Danish text
     contains, and the embedded query is pulled towards the documents' own words
-    (own question set: English recall@5 0.87 -> 1.00)."""
+    (own question set: English recall@5 0.87 -> 1.00).  ``lang`` is the whole
+    question's language when ``question`` is only part of it ("mention welfare
+    technology?" is what is left of a comparison: too few words to tell)."""
     if (lang or detect_language(question)) != "en":
         return question
     words = danish_keywords(question)

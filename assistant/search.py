@@ -31,7 +31,6 @@ from .tokens import tokenize
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
-
 @dataclass(frozen=True)
 class Hit:
     row: int                      # chunk position in the index
