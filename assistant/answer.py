@@ -94,6 +94,11 @@ def _quoted_end(text: str, start: int, end: int, spans: list[tuple[int, int]]) -
     return quoted_end
 
 
+def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
+    return (inner.passage == outer.passage and outer.start <= inner.start
+            and inner.end <= outer.end)
+
+
 def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: int,
             intro: str) -> tuple[str, list[Passage]]:
     """The answer text and the passages with their matched sentences marked."""
@@ -104,9 +109,9 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
     for s in scored:
         if s.score < best - _MARGIN or len(chosen) == n_sentences:
             break
-        if not any(c.passage == s.passage and c.start <= s.start and s.end <= c.end
-                   for c in chosen):  # not already quoted with its lead-in
-            chosen.append(s)
+        if any(_within(s, c) for c in chosen):   # already quoted with its lead-in
+            continue
+        chosen = [c for c in chosen if not _within(c, s)] + [s]
     marks: dict[int, set[tuple[int, int]]] = {}
     for s in chosen:
         marks.setdefault(s.passage, set()).add((s.start, s.end))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from assistant import Assistant
+from assistant.answer import ScoredSentence, compose
+from assistant.models import Chunk, Document, DocumentMeta, Passage
 from assistant.briefing import briefing_markdown
 from assistant.evaluation import evaluate, load_questions, ranked_hits
 from assistant.glossary import danish_keywords, with_danish_keywords
@@ -157,3 +159,18 @@ def test_the_quoted_answer_is_the_sentence_that_answers(shipped_assistant):
     finished = shipped_assistant.ask(
         "When is the joint public-sector digitalisation strategy expected to be finished?")
     assert "oktober 2015" in finished.answer
+
+
+def test_a_lead_in_and_a_line_it_brings_are_quoted_once():
+    """When a listed point outscores its lead-in, the lead-in (which quotes the
+    point with it) replaces it rather than repeating it."""
+    text = "Direktøren indstiller,\n\n1. at udvalget godkender budgettet\n2. at sagen sendes videre"
+    doc = Document("d.txt", "/d.txt", "h", DocumentMeta(organisation="Testby Kommune"), text)
+    chunk = Chunk("d.txt#0", "d.txt", 0, len(text), text)
+    passage = Passage(rank=1, chunk=chunk, document=doc, score=1.0)
+    item, lead = (text.index("1. at"), text.index("budgettet") + 9), (0, len(text))
+    scored = [ScoredSentence(0, *item, 0.90), ScoredSentence(0, *lead, 0.88)]
+    answer, (marked,) = compose([passage], scored, 3, "Fra dokumenterne:")
+    assert answer.count("1. at udvalget godkender budgettet") == 1
+    assert "«Direktøren indstiller, 1. at udvalget godkender budgettet 2. at sagen" in answer
+    assert marked.highlights == (lead,)
