@@ -6,14 +6,18 @@ A follow-up borrows what it lacks from the question before it:
   question is asked again about Slagelse.
 - "hvad siger de om data?" has a topic but refers back ("de", "they") instead
   of naming a municipality: the previous question's municipality is used.
+- KL and other organisations that are not municipalities count the same way:
+  "og KL?" after "Hvad siger Aalborg om sikkerhed?" asks what KL says.
 
 The resolved question is shown to the user, so the reading is never hidden.
 """
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
-from .query import analyse
+from .gazetteer import find_mentions, lookup
+from .query import detect_language
 from .tokens import tokenize
 
 # Words that carry no topic in a follow-up: question verbs, "what about".
@@ -30,35 +34,46 @@ def _has_topic(topic: str) -> bool:
     return any(t not in _NO_TOPIC for t in tokenize(topic))
 
 
-def resolve_followup(question: str, previous: str | None) -> str:
-    """The question to search for, given the previous (resolved) question."""
+def _parties(text: str, organisations: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Where ``text`` names a municipality or one of ``organisations`` that is
+    not a municipality (KL), in order: (start, end, short name)."""
+    spans = [(m.start, m.end, m.municipality.name) for m in find_mentions(text)]
+    for name in organisations:
+        if lookup(name) is None:
+            spans += [(m.start(), m.end(), name)
+                      for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    return sorted(spans)
+
+
+def resolve_followup(question: str, previous: str | None,
+                     organisations: Iterable[str] = ()) -> str:
+    """The question to search for, given the previous (resolved) question;
+    ``organisations`` are the indexed ones, so "og KL?" follows up too."""
     if not previous:
         return question
-    now, before = analyse(question), analyse(previous)
-    if now.municipalities and not _has_topic(now.topic):
-        names = " og " if now.language == "da" else " and "
-        new_names = names.join(m.name for m in now.municipalities)
-        if before.municipalities:
-            return _replace_municipalities(previous, new_names)
+    now, before = _parties(question, organisations), _parties(previous, organisations)
+    joiner = " og " if detect_language(question) == "da" else " and "
+    rest = "".join(question[e:s] for (_, e, _), (s, _, _) in
+                   zip([(0, 0, "")] + now, now + [(len(question), 0, "")]))
+    if now and not _has_topic(rest):
+        new_names = joiner.join(dict.fromkeys(name for *_, name in now))
+        if before:
+            return _replace_first_run(previous, before, new_names)
         return f"{previous.rstrip('?. ')} ({new_names})?"
-    if not now.municipalities and before.municipalities and _ANAPHORA.search(question):
-        names = " og " if now.language == "da" else " and "
-        old_names = names.join(m.name for m in before.municipalities)
+    if not now and before and _ANAPHORA.search(question):
+        old_names = joiner.join(dict.fromkeys(name for *_, name in before))
         return _ANAPHORA.sub(old_names, question, count=1)
     return question
 
 
-def _replace_municipalities(question: str, names: str) -> str:
-    """``question`` with its first run of municipality mentions ("Aalborg og
+def _replace_first_run(question: str, parties: list[tuple[int, int, str]], names: str) -> str:
+    """``question`` with its first run of named parties ("Aalborg og
     Fredensborg") replaced by ``names``."""
-    from .gazetteer import find_mentions
-
-    mentions = find_mentions(question)
-    start, end = mentions[0].start, mentions[0].end
-    for m in mentions[1:]:
-        if not _CONNECTOR.fullmatch(question[end:m.start]):
+    start, end, _ = parties[0]
+    for s, e, _ in parties[1:]:
+        if not _CONNECTOR.fullmatch(question[end:s]):
             break
-        end = m.end
+        end = e
     return question[:start] + names + question[end:]
 
 

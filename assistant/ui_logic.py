@@ -69,7 +69,7 @@ class AppLogic:
             yield Turn(history, sources_html_empty(labels), None, "", None, None, None, "",
                        previous)
             return
-        resolved = resolve_followup(question, previous)
+        resolved = resolve_followup(question, previous, self.bot.organisations())
         try:
             answer = self.bot.ask(resolved, organisations=orgs or None, doc_types=types or None,
                                   themes=themes or None)

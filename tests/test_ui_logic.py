@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from assistant.chat import resolve_followup
 from assistant.ui_logic import AppLogic
 from conftest import make_assistant
 from fixtures import make_corrupt_pdf, make_docx
@@ -189,3 +190,19 @@ def test_documents_without_organisation_or_type_read_unknown(tmp_path, docs_dir,
     assert tagged == [3]                    # tema 4, by its keywords
     for row in tagged:                      # the unknown column's cells open its passages
         assert "notat.txt" in logic.theme_cell(row, 1, "en")
+
+
+def test_follow_ups_about_kl_as_about_a_municipality():
+    """KL is not a municipality but is asked about like one: "og KL?" after a
+    question on Aalborg, and back."""
+    orgs = ["Aalborg Kommune", "KL", "Slagelse Kommune"]
+    assert resolve_followup("og KL?", "Hvad siger Aalborg om sikkerhed?", orgs) == \
+        "Hvad siger KL om sikkerhed?"
+    assert resolve_followup("og hvad med Aalborg?", "Hvad siger KL om sikkerhed?", orgs) == \
+        "Hvad siger Aalborg om sikkerhed?"
+    assert resolve_followup("hvad siger de om data?", "Hvad siger KL om sikkerhed?", orgs) == \
+        "hvad siger KL om data?"
+    assert resolve_followup("what about KL?", "What does Aalborg say about security?", orgs) == \
+        "What does KL say about security?"
+    # without the index's organisations, KL is just a word
+    assert resolve_followup("og KL?", "Hvad siger Aalborg om sikkerhed?") == "og KL?"
