@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .gazetteer import find_mentions, lookup
+from .gazetteer import find_mentions, name_mentions, other_organisations
 from .query import detect_language
 from .tokens import tokenize
 
@@ -37,12 +37,8 @@ def _has_topic(topic: str) -> bool:
 def _parties(text: str, organisations: Iterable[str]) -> list[tuple[int, int, str]]:
     """Where ``text`` names a municipality or one of ``organisations`` that is
     not a municipality (KL), in order: (start, end, short name)."""
-    spans = [(m.start, m.end, m.municipality.name) for m in find_mentions(text)]
-    for name in organisations:
-        if lookup(name) is None:
-            spans += [(m.start(), m.end(), name)
-                      for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
-    return sorted(spans)
+    return sorted([(m.start, m.end, m.municipality.name) for m in find_mentions(text)]
+                  + name_mentions(text, other_organisations(organisations)))
 
 
 def resolve_followup(question: str, previous: str | None,

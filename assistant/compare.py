@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from .answer import score_sentences
-from .gazetteer import lookup
+from .gazetteer import lookup, name_mentions, other_organisations
 from .models import Finding, Passage
 from .query import QueryAnalysis
 from .search import Retriever
@@ -56,7 +56,9 @@ def comparison_scope(question: str, analysis: QueryAnalysis,
 
     Two or more municipalities named, or "kommunerne"/"the municipalities"
     (every municipality with documents), or "organisationerne"/"who says"
-    (every organisation, KL too).
+    (every organisation, KL too).  The party named first is the one asked
+    about: "Which questions does KL ask the municipalities?" asks what KL says,
+    "Hvad siger kommunerne om KL's forslag?" what the municipalities say.
     """
     named = [m.official for m in analysis.municipalities]
     if len(named) >= 2:
@@ -67,22 +69,13 @@ def comparison_scope(question: str, analysis: QueryAnalysis,
     if _ALL_ORGANISATIONS.search(question):
         return list(organisations)
     every = _ALL_MUNICIPALITIES.search(question)
-    if every and not _COMPARE.search(question) and _named_first(question, every.start(), [
-            o for o in organisations if lookup(o) is None]):
+    if every and not _COMPARE.search(question) and any(
+            start < every.start() for start, _, _ in name_mentions(
+                question, other_organisations(organisations))):
         return None
     if every or _COMPARE.search(question):
         return [o for o in organisations if lookup(o) is not None]
     return None
-
-
-def _named_first(question: str, position: int, names: list[str]) -> bool:
-    """Whether one of ``names`` occurs in ``question`` before ``position``.
-
-    The party named first is the one asked about: "Which questions does KL ask
-    the municipalities?" asks what KL says, "Hvad siger kommunerne om KL's
-    forslag?" asks what the municipalities say."""
-    return any(m.start() < position for name in names
-               for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", question))
 
 
 def topic_of(question: str) -> str:

@@ -16,7 +16,7 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+from typing import Iterable, Optional
 
 from .gazetteer_data import ROWS
 
@@ -109,6 +109,18 @@ def lookup(name: str) -> Optional[Municipality]:
             if candidate in _index():
                 return _index()[candidate]
     return None
+
+
+def other_organisations(names: Iterable[str]) -> list[str]:
+    """The names that are not one of the 98 municipalities (KL, a ministry)."""
+    return [n for n in names if lookup(n) is None]
+
+
+def name_mentions(text: str, names: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Where ``text`` names one of ``names`` as written (whole words, case
+    kept: "KL", not "kl."), in order: (start, end, name)."""
+    return sorted((m.start(), m.end(), name) for name in names
+                  for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text))
 
 
 @lru_cache(maxsize=1)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .gazetteer import lookup
+from .gazetteer import other_organisations
 from .lexicon import Lexicon
 from .query import QueryAnalysis, organisation_asked
 
@@ -54,7 +54,7 @@ def question_scope(question: str, analysis: QueryAnalysis, chosen: list[str] | N
             [m for m in analysis.municipalities if m.official in missing])
         return Scope(question, place=place, missing=missing, nothing=not len(place))
     if not chosen:
-        asked = organisation_asked(question, [o for o in indexed if lookup(o) is None])
+        asked = organisation_asked(question, other_organisations(indexed))
         if asked:                                    # "Hvad siger KL om ...": KL's documents
             return Scope(asked[1], [asked[0]])
     return Scope(question, chosen or None)

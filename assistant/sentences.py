@@ -42,13 +42,11 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
             piece = sent.strip()
             if not piece:
                 continue
-            start = text.find(piece, cursor)
-            if start < 0:  # pysbd altered the text; fall back to the whole line
+            found = text.find(piece, cursor)
+            if found < 0:  # pysbd altered the text; fall back to the whole line
                 spans.append((line_start, line_start + len(line.rstrip())))
                 break
-            if joined:
-                start = spans.pop()[0]
-            cursor = text.find(piece, cursor) + len(piece)
-            spans.append((start, cursor))
+            cursor = found + len(piece)
+            spans.append((spans.pop()[0] if joined else found, cursor))
             joined = not _ENDS_SENTENCE.search(piece)
     return [(s + base, e + base) for s, e in spans]
