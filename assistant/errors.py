@@ -212,6 +212,15 @@ class InvalidQuestion(AssistantError):
     """The question is empty, too long or not text."""
 
 
+class QuestionSetError(AssistantError):
+    """An evaluation question file cannot be used: missing, not JSON lines, a
+    question without its fields, or evidence the documents do not contain.
+
+    Figures computed from such a file would be meaningless, so the evaluation
+    stops and names the file, the line or question id, and the fix.
+    """
+
+
 # --- generated answers -----------------------------------------------------
 
 class GenerationError(AssistantError):

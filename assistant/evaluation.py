@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .api import Assistant
+from .errors import QuestionSetError
 from .gazetteer import find_mentions
 from .models import Chunk
 from .search import Mode
@@ -25,16 +26,38 @@ class Evidence:
     end: int
 
 
+_REQUIRED = ("id", "question", "lang")
+
+
 def load_questions(path: Path | str) -> list[dict]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """One question per line, as in ``questions.jsonl``; any fault names the line."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = list(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionSetError(f"{path}: cannot be read ({exc}). Give a JSON-lines file "
+                               f"with one question per line.") from exc
+    questions = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            q = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise QuestionSetError(f"{path}, line {number}: not valid JSON ({exc.msg}).") from exc
+        missing = [f for f in _REQUIRED if not isinstance(q, dict) or f not in q]
+        if missing:
+            raise QuestionSetError(f"{path}, line {number}: the question lacks "
+                                   f"{', '.join(missing)} (each line needs {', '.join(_REQUIRED)}).")
+        questions.append(q)
+    return questions
 
 
 def locate_evidence(bot: Assistant, question: dict) -> list[Evidence]:
     """Offsets of each evidence passage in the indexed documents.
 
-    Raises ValueError when an evidence text is not found: a question set whose
-    evidence does not match the documents would give meaningless figures.
+    Raises QuestionSetError when an evidence text is not found: a question set
+    whose evidence does not match the documents would give meaningless figures.
     """
     docs = bot.stored_index.documents.values()
     found = []
@@ -43,7 +66,10 @@ def locate_evidence(bot: Assistant, question: dict) -> list[Evidence]:
         hits = [(d.doc_id, m) for d in docs if Path(d.doc_id).name == ev["doc"]
                 for m in [re.search(pattern, d.text)] if m]
         if not hits:
-            raise ValueError(f"{question['id']}: evidence not found in {ev['doc']}: {ev['text']!r}")
+            raise QuestionSetError(
+                f"question {question['id']}: evidence not found in {ev['doc']}: {ev['text']!r}. "
+                f"Index the folder holding that document (--docs DIR) or correct the evidence "
+                f"text to match the document word for word.")
         found.extend(Evidence(doc_id, m.start(), m.end()) for doc_id, m in hits)
     return found
 

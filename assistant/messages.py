@@ -149,6 +149,8 @@ def describe(exc: errors.AssistantError, lang: str = "da") -> str:
         lead = "Indekset er beskadiget eller forældet." if da else "The index is damaged or outdated."
     elif isinstance(exc, errors.IndexLocked):
         lead = "En anden indeksering kører allerede." if da else "Another indexing run is in progress."
+    elif isinstance(exc, errors.QuestionSetError):
+        lead = "Spørgsmålsfilen kan ikke bruges." if da else "The question file cannot be used."
     elif isinstance(exc, errors.InvalidQuestion):
         lead = "Spørgsmålet kan ikke bruges." if da else "The question cannot be used."
     elif isinstance(exc, errors.EmbedderError):

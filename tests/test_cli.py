@@ -261,3 +261,24 @@ def test_eval_prints_figures_for_every_mode(built):
     assert both.returncode == 0, both.stderr
     paired = json.loads(both.stdout)["modes"]["hybrid"]
     assert paired["da"]["n"] == paired["en"]["n"] == hybrid["all"]["n"]
+
+
+@pytest.mark.parametrize("content, expected", [
+    (None, "cannot be read"),
+    ('{"id": "x", "question": "Hvad siger Aalborg?", "lang": "da"}\n{bad\n', "line 2: not valid JSON"),
+    ('{"id": "x", "lang": "da"}\n', "line 1: the question lacks question"),
+    ('{"id": "typo", "question": "Hvad siger Aalborg om sikkerhed?", "lang": "da", "evidence": '
+     '[{"doc": "aalborg-magistraten-hoeringssvar-2015.txt", "text": "ISO 99.999"}]}\n',
+     "question typo: evidence not found in aalborg-magistraten-hoeringssvar-2015.txt"),
+])
+def test_eval_names_the_fault_in_a_question_file(built, tmp_path, content, expected):
+    """A missing file, a broken line or evidence the documents do not hold stops
+    the evaluation with the file and line or question named, not a traceback."""
+    _, index_dir, _, _ = built
+    path = tmp_path / "mine.jsonl"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    res = run_cli("eval", path, "--index-dir", index_dir)
+    assert res.returncode == 2
+    assert expected in res.stderr and "Traceback" not in res.stderr
+    assert "Spørgsmålsfilen kan ikke bruges" in res.stderr
