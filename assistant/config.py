@@ -37,6 +37,7 @@ class Settings:
     bm25_weight: float = 0.75
     bm25_coverage: bool = False   # scale BM25's weight by the question's term coverage
     query_glossary: bool = True   # Danish glossary words for English questions' BM25
+    compound_heads: bool = True   # a question's compound BM25 never indexed searches its head
     candidates: int = 50          # per retriever, before fusion
     answer_sentences: int = 3     # sentences quoted in the extractive answer
     max_question_chars: int = 2000

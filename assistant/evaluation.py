@@ -90,6 +90,7 @@ VARIANTS: dict[str, tuple[Mode, dict]] = {
     "bm25": ("bm25", {}),
     "hybrid, no statement vectors": ("hybrid", {"sentence_weight": 0.0}),
     "hybrid, no glossary": ("hybrid", {"query_glossary": False}),
+    "hybrid, no compound heads": ("hybrid", {"compound_heads": False}),
     "hybrid, statements 0.5": ("hybrid", {"sentence_weight": 0.5}),
     "hybrid, statements 1.0": ("hybrid", {"sentence_weight": 1.0}),
     "hybrid, bm25 0.5": ("hybrid", {"bm25_weight": 0.5}),

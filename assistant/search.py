@@ -287,7 +287,8 @@ class Retriever:
             sentences = self.dense_sentences(query_vec, pool, rows)
         q_tokens = self.keyword_tokens(question, lang)
         if mode in ("hybrid", "bm25"):
-            bm25 = self.keyword(q_tokens, pool, rows)
+            terms = self.lexicon().keyword_query(q_tokens) if s.compound_heads else q_tokens
+            bm25 = self.keyword(terms, pool, rows)
         if mode == "dense":
             return [Hit(r, sc, dense_score=sc) for r, sc in dense[:k]]
         if mode == "bm25":

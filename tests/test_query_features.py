@@ -120,6 +120,19 @@ def test_kl_asked_for_its_view_is_searched_in_kls_documents(shipped_assistant):
     assert organisation_asked("Who is the chairman of KL?", ["KL"]) is None
 
 
+def test_a_compound_the_documents_never_use_is_searched_by_its_head(shipped_assistant):
+    """No document says "høringsfrist"; KL's letter says "Frist for svar på
+    høringen".  The keyword search looks for the compound's head, so the
+    deadline is what the answer quotes first, not the dialogue meetings that
+    the embedder ranks close to a "when" question."""
+    retriever = shipped_assistant.retriever()
+    assert retriever.lexicon().keyword_query(tokenize("høringsfristen")) == tokenize("frist")
+    assert shipped_assistant.search("Hvornår er høringsfristen?", 3, mode="bm25")
+    answer = shipped_assistant.ask("Hvornår er høringsfristen?")
+    first = answer.answer.splitlines()[1]
+    assert "Frist for svar på høringen er mandag den 20. april 2015" in first, answer.answer
+
+
 def test_a_verb_form_of_a_word_the_documents_use_is_a_topic_they_mention(shipped_assistant):
     """"besluttede" stems to "beslutted", the minutes say "Beslutning": the
     same root, so the question is answered with the committee's decision, not
