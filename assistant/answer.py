@@ -19,8 +19,13 @@ from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
-_TIME_BONUS = 0.03      # a time expression in a statement, for a "when" question
+_KIND_BONUS = 0.03      # a statement holding what the question asks for: a time, a number
 _WHEN = re.compile(r"\b(hvornår|when)\b", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|how (?:many|much|big|large|long)|"
+                       r"antal(?:let)?|number of)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|"
+                     r"tyve|tredive|fyrre|halvtreds|hundrede|tusinde?|mio|mia|millioner|"
+                     r"milliarder)\b", re.IGNORECASE)
 _MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
            "december|january|february|march|june|july|october")   # not "may": a verb
 _TIME = re.compile(rf"\b((?:19|20)\d\d|{_MONTHS}|ultimo|primo|medio|mandag|tirsdag|onsdag|"
@@ -45,31 +50,34 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     The score is the statement's cosine to the question, plus the question's
     terms it contains weighted by how rare they are among these statements
     (a term every candidate shares, like the name of the strategy asked about,
-    tells them apart no more than it tells the answer), plus a small bonus for
-    a time expression when the question asks "hvornår"/"when".  Against plain
+    tells them apart no more than it tells the answer), plus a small bonus when
+    the statement holds the kind of thing asked for: a time expression for
+    "hvornår"/"when", a number for "hvor mange"/"how many" (the Aalborg
+    response's "Teksten er meget lang (33 sider)" for "Hvor mange sider er
+    strategien?", not a sentence that only shares "strategien").  Against plain
     term overlap, answers quoting the evidence went 68 -> 73 of 89 (dev, own
     and parallel sets; README).  ``statements`` holds, per passage, the spans
     and stored vectors of its statements (embedded at indexing time, so
     answering embeds nothing more).
     """
     q_terms = set(tokenize(query))
-    wants_time = bool(_WHEN.search(query))
+    kind = _TIME if _WHEN.search(query) else _NUMBER if _HOW_MANY.search(query) else None
     candidates = []
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
         for (s, e), cos in zip(spans, vecs @ query_vec):
             sentence = p.document.text[s:e]
             candidates.append((i, s, e, float(cos), q_terms.intersection(tokenize(sentence)),
-                               wants_time and bool(_TIME.search(sentence))))
+                               kind is not None and bool(kind.search(sentence))))
     n = len(candidates)
     df = Counter(t for *_, shared, _ in candidates for t in shared)
     weight = {t: math.log(1 + n / df[t]) for t in df}
     most = len(q_terms) * math.log(1 + n) or 1.0   # every term in exactly one statement
     scored = []
-    for i, s, e, cos, shared, timely in candidates:
+    for i, s, e, cos, shared, of_kind in candidates:
         lexical = sum(weight[t] for t in shared) / most
         scored.append(ScoredSentence(
             i, s, _quoted_end(passages[i].document.text, s, e, statements[i][0]),
-            cos + _LEXICAL_WEIGHT * lexical + (_TIME_BONUS if timely else 0.0)))
+            cos + _LEXICAL_WEIGHT * lexical + (_KIND_BONUS if of_kind else 0.0)))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
 
 

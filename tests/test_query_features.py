@@ -174,6 +174,16 @@ def test_the_quoted_answer_is_the_sentence_that_answers(shipped_assistant):
     assert "oktober 2015" in finished.answer
 
 
+def test_a_how_many_question_quotes_the_number(shipped_assistant):
+    """Aalborg's response says "Teksten er meget lang (33 sider)"; asked how
+    many pages the strategy has, that is the sentence quoted first, not one
+    that only shares the word "strategien"."""
+    answer = shipped_assistant.ask("Hvor mange sider er strategien?")
+    assert "(33 sider)" in answer.answer.splitlines()[1], answer.answer
+    themes = shipped_assistant.ask("Hvor mange temaer har strategien?")
+    assert "strategiens 10 temaer" in themes.answer.splitlines()[1], themes.answer
+
+
 def test_a_lead_in_and_a_line_it_brings_are_quoted_once():
     """When a listed point outscores its lead-in, the lead-in (which quotes the
     point with it) replaces it rather than repeating it."""
