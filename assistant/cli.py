@@ -98,27 +98,12 @@ def _print_eval(figures: dict, per_question: bool = False) -> None:
 
 
 def _print_index_report(report, lang: str) -> None:
-    da = lang != "en"
-    print(("Indekseret" if da else "Indexed") +
-          f": {report.documents} " + ("dokumenter" if da else "documents") +
-          f", {report.chunks} " + ("afsnit" if da else "chunks") +
-          f" ({report.seconds:.1f} s)")
-    for label_da, label_en, items in (("nye", "new", report.added), ("ændrede", "changed", report.changed),
-                                      ("fjernede", "removed", report.removed)):
-        if items:
-            print(f"  {label_da if da else label_en}: " + ", ".join(items))
-    if report.unchanged:
-        print(f"  {'uændrede' if da else 'unchanged'}: {len(report.unchanged)}")
-    print(f"  {'indlejrede afsnit' if da else 'chunks embedded'}: {report.embedded}"
-          + (f" ({'hurtig motor' if da else 'fast engine'}: {report.engine})"
-             if report.engine else ""))
-    if not report.written:
-        print("  " + ("Indekset var allerede opdateret." if da else "The index was already up to date."))
-    for w in report.warnings:
-        print(("  BEMÆRK: " if da else "  NOTE: ") + w, file=sys.stderr)
-    for f in report.failures:
-        print(("  IKKE INDEKSERET: " if da else "  NOT INDEXED: ") +
-              messages.describe_failure(f.reason_code, f.reason, lang), file=sys.stderr)
+    done, problems = messages.index_report(report, lang)
+    print(done[0])
+    for line in done[1:]:
+        print(f"  {line}")
+    for line in problems:
+        print(f"  {line}", file=sys.stderr)
 
 
 def _highlight(passage, tty: bool) -> str:

@@ -127,6 +127,32 @@ def describe_failure(reason_code: str, detail: str, lang: str = "da") -> str:
     return f"{plain} ({detail})"
 
 
+def index_report(report, lang: str = "da") -> tuple[list[str], list[str]]:
+    """What an indexing run did, as lines for the terminal and the web page:
+    (what changed, what could not be indexed or is worth a note).  One wording
+    for both, so the CLI and the app's update button never disagree."""
+    da = lang != "en"
+    done = [("Indekseret" if da else "Indexed") + f": {report.documents} "
+            + ("dokumenter" if da else "documents") + f", {report.chunks} "
+            + ("afsnit" if da else "chunks") + f" ({report.seconds:.1f} s)"]
+    for label_da, label_en, items in (("nye", "new", report.added),
+                                      ("ændrede", "changed", report.changed),
+                                      ("fjernede", "removed", report.removed)):
+        if items:
+            done.append(f"{label_da if da else label_en}: " + ", ".join(items))
+    if report.unchanged:
+        done.append(f"{'uændrede' if da else 'unchanged'}: {len(report.unchanged)}")
+    done.append(f"{'indlejrede afsnit' if da else 'chunks embedded'}: {report.embedded}"
+                + (f" ({'hurtig motor' if da else 'fast engine'}: {report.engine})"
+                   if report.engine else ""))
+    if not report.written:
+        done.append("Indekset var allerede opdateret." if da else "The index was already up to date.")
+    problems = [("BEMÆRK: " if da else "NOTE: ") + w for w in report.warnings]
+    problems += [("IKKE INDEKSERET: " if da else "NOT INDEXED: ")
+                 + describe_failure(f.reason_code, f.reason, lang) for f in report.failures]
+    return done, problems
+
+
 def describe(exc: errors.AssistantError, lang: str = "da") -> str:
     """Friendly one-paragraph message for an exception; the technical text follows."""
     da = lang != "en"

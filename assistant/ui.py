@@ -86,6 +86,9 @@ def build_app(bot: Assistant):
             cell_passages = gr.HTML(elem_id="theme-passages")
         with gr.Accordion(da["index_tab"], open=False, elem_id="index-panel") as index_panel:
             info = gr.Markdown(logic.index_info("da"), elem_id="index-info")
+            refresh_help = gr.Markdown(da["refresh_help"])
+            refresh_btn = gr.Button(da["refresh_btn"], elem_id="refresh-btn", size="sm")
+            refresh_status = gr.Markdown(elem_id="refresh-status")
 
         outputs = [chat, sources, originals, export, download, download_docx, comparison, note,
                    previous]
@@ -139,7 +142,13 @@ def build_app(bot: Assistant):
             return (status, logic.index_info(lang_value),
                     gr.update(choices=logic.organisation_choices()), None)
         upload_btn.click(after_upload, [files, lang], [upload_status, info, orgs, files],
-                         api_name=False, concurrency_limit=1)
+                         api_name=False, concurrency_limit=1, concurrency_id="indexing")
+
+        def after_refresh(lang_value, progress=gr.Progress(track_tqdm=True)):
+            return (logic.refresh(lang_value), logic.index_info(lang_value),
+                    gr.update(choices=logic.organisation_choices()))
+        refresh_btn.click(after_refresh, lang, [refresh_status, info, orgs], api_name=False,
+                          concurrency_limit=1, concurrency_id="indexing")
 
         def switch_language(value):
             t = logic.labels(value)
@@ -158,12 +167,14 @@ def build_app(bot: Assistant):
                     gr.update(label=t["index_tab"]), logic.index_info(value),
                     gr.update(label=t["theme_filter"], choices=logic.theme_choices(value)),
                     gr.update(label=t["themes_tab"]), t["themes_help"],
-                    gr.update(label=t["themes_csv"]))
+                    gr.update(label=t["themes_csv"]), t["refresh_help"],
+                    gr.update(value=t["refresh_btn"]))
         language.change(switch_language, language,
                         [lang, title, chat, question, send, orgs, types, clear, export, download,
                          download_docx, comparison, sources_title, originals, upload_panel,
                          files, upload_btn, index_panel, info, themes, themes_panel,
-                         themes_help, overview_csv], api_name=False).then(
+                         themes_help, overview_csv, refresh_help, refresh_btn],
+                        api_name=False).then(
             # an overview already opened is redrawn in the new language
             lambda value, cell: show_overview(value, cell) if cell is not None
             else (gr.update(),) * len(overview_outputs),

@@ -138,6 +138,17 @@ class AppLogic:
         lines += [f"- {labels['note']}: {escape(w)}" for w in report.warnings]
         return "\n".join(lines)
 
+    def refresh(self, lang: str) -> str:
+        """Index what changed in the documents folder (files copied there, edited
+        or deleted while the app runs) and say what was done, file by file."""
+        try:
+            report = self.bot.index(show_progress=True)
+        except AssistantError as exc:
+            return messages.describe(exc, lang)
+        done, problems = messages.index_report(report, lang)
+        return "\n".join([f"**{escape(done[0])}**", ""] +
+                         [f"- {escape(line)}" for line in done[1:] + problems])
+
     def index_info(self, lang: str) -> str:
         labels = self.labels(lang)
         try:

@@ -26,6 +26,9 @@ LABELS = {
         "themes_tab": "Temaer × organisationer",
         "themes_help": "Antal afsnit pr. tema og organisation. Klik på et tal for at se afsnittene.",
         "themes_csv": "Hent oversigten (.csv)",
+        "refresh_btn": "Opdatér fra dokumentmappen",
+        "refresh_help": "Filer lagt i dokumentmappen, ændret eller slettet dér, kommer med i "
+                        "indekset, når du opdaterer.",
     },
     "en": {
         "lang": "en",
@@ -52,6 +55,9 @@ LABELS = {
         "themes_tab": "Themes × organisations",
         "themes_help": "Passages per theme and organisation. Click a number to see the passages.",
         "themes_csv": "Download the overview (.csv)",
+        "refresh_btn": "Update from the documents folder",
+        "refresh_help": "Files put into the documents folder, changed or deleted there, reach "
+                        "the index when you update.",
     },
 }
 

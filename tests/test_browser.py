@@ -172,6 +172,21 @@ def test_a_user_session_in_the_browser(app, page):
     assert "droner" in page.locator("#sources .source").first.inner_text()
     shot(page, "07-answer-from-upload")
 
+    # 6b. A file copied into the documents folder while the app runs: the index
+    #     panel's update button indexes it, and it is searchable.
+    (app["docs"] / "horsens-notat.txt").write_text(
+        "Notat fra Horsens Kommune\n\nHorsens Kommune vil teste selvkørende busser mellem "
+        "stationen og sygehuset i 2017.\n", encoding="utf-8")
+    page.locator("#index-panel").get_by_text("Indeks", exact=True).click()
+    page.locator("#refresh-btn").click()
+    page.locator("#refresh-status").get_by_text("nye: horsens-notat.txt").wait_for(timeout=120_000)
+    assert "| Horsens Kommune | 1 |" not in page.locator("#index-info").inner_text()  # rendered
+    assert "Horsens Kommune" in page.locator("#index-info").inner_text()
+    shot(page, "07b-folder-update")
+    ask(page, "Hvad vil Horsens teste?")
+    cites = citations(page)
+    assert cites and "Horsens Kommune" in cites[0], cites
+
     # 7. Script and markup in a document are shown as text and never run.
     ask(page, "Hvad skal parkeringsautomaterne evalueres?")
     sources = page.locator("#sources").inner_text()

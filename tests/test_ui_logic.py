@@ -123,6 +123,35 @@ def test_uploads_are_indexed_and_bad_files_named(tmp_path, fake_embedder):
     assert logic.upload(None, "en") == "Choose one or more files first."
 
 
+def test_files_dropped_into_the_documents_folder_are_indexed_on_update(tmp_path, fake_embedder):
+    """Staff copy files into the documents folder while the app runs: the
+    index panel's update button indexes them, names a file it cannot read,
+    and drops a deleted one, without a restart."""
+    bot = make_assistant(tmp_path, fake_embedder)
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / "kl.txt").write_text("KL: Strategien sendes i høring.", encoding="utf-8")
+    bot.index(show_progress=False)
+    logic = AppLogic(bot)
+    make_docx(docs, "Vejen høringssvar.docx", [
+        ("Heading 1", "Høringssvar fra Vejen Kommune"),
+        ("Normal", "Vejen Kommune vil bruge droner til inspektion af broer.")])
+    make_corrupt_pdf(docs, "ødelagt.pdf")
+    status = logic.refresh("da")
+    assert status.startswith("**Indekseret: 2 dokumenter"), status
+    assert "- nye: Vejen høringssvar.docx" in status
+    assert any(line.startswith("- IKKE INDEKSERET: ") and "ødelagt.pdf" in line
+               for line in status.splitlines()), status
+    answer = bot.ask("Hvad vil Vejen bruge droner til?")
+    assert answer.passages and answer.passages[0].document.meta.organisation == "Vejen Kommune"
+    assert "Vejen Kommune" in logic.organisation_choices()
+    (docs / "Vejen høringssvar.docx").unlink()
+    status = logic.refresh("en")
+    assert status.startswith("**Indexed: 1 documents") and "- removed: Vejen høringssvar.docx" in status
+    assert "Vejen Kommune" not in logic.organisation_choices()
+    assert "The index was already up to date." in logic.refresh("en")
+
+
 def test_a_generated_answer_streams_into_the_chat(shipped_assistant):
     """With a chat-completions endpoint configured (a real local server here),
     the chat shows the extractive answer, then the model's text as it streams,
