@@ -70,6 +70,17 @@ def test_two_named_municipalities(shipped_assistant):
     assert any("målsætning 2" in p.chunk.text for p in rows["Slagelse Kommune"].passages)
 
 
+def test_an_organisation_whose_documents_never_use_the_topic_is_silent(shipped_assistant):
+    """Fredensborg's case never mentions data; asked in English, its nearest
+    lines used to come within the relative gap and be quoted as its view.
+    Now the rule for one organisation holds in a comparison too."""
+    for question in ("What do Aalborg and Fredensborg say about data?",
+                     "Hvad siger Aalborg og Fredensborg om data?"):
+        rows = {f.organisation: f for f in shipped_assistant.ask(question).comparison}
+        assert rows["Fredensborg Kommune"].silent, question
+        assert any("data" in p.chunk.text.lower() for p in rows["Aalborg Kommune"].passages)
+
+
 def test_a_named_municipality_without_documents_is_reported(shipped_assistant):
     answer = shipped_assistant.ask("Hvad siger Aalborg og Odense om data?")
     assert answer.no_source_for == "Odense Kommune"
