@@ -32,8 +32,10 @@ from .tokens import tokenize
 # 2: DOCX headers/footers, HTML style-sheet hiding; 3: a letterhead is not a
 # heading, words broken at line ends are joined; 4: a sentence is not cut at a
 # Danish ordinal ("den 18. og den 19. marts"); 5: Markdown's inline marks
-# (**bold**, *italic*, [links](...)) leave plain-text files.
-PIPELINE_VERSION = "5"
+# (**bold**, *italic*, [links](...)) leave plain-text files; 6: a sentence is
+# not cut after an abbreviation's full stop when a colon follows ("Sagsnr.: ...")
+# nor inside a link.
+PIPELINE_VERSION = "6"
 
 
 @dataclass

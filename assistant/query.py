@@ -71,13 +71,19 @@ _VIEW_DA = r"(?:siger|sagde|mener|skriver|skrev|foreslår|foreslog|anbefaler|anb
 _ASKS_EN = r"(?:does|do|did)"
 _VIEW_EN = r"(?:say|think|write|propose|suggest|recommend)"
 _VIEWS_EN = r"(?:says|said|thinks|writes|wrote|proposes|proposed|suggests|recommends)"
+# An organisation's own view or documents, named by its possessive: "KL's
+# holdning", "KL's høringsbrev", "KLs nyhed", "KL's view", "KL's letter".
+_OWN = (r"(?:holdning\w*|synspunkt\w*|mening\w*|høringsbrev\w*|brev\w*|nyhed\w*|"
+        r"pressemeddelelse\w*|hjemmeside\w*|views?|opinions?|positions?|stance|"
+        r"(?:hearing\s+)?letters?|news(?:\s+items?)?|press\s+releases?|website)")
 
 
 def organisation_asked(question: str, names: Iterable[str]) -> tuple[str, str] | None:
     """The organisation among ``names`` (KL and others that are not
     municipalities) whose view the question asks for, and the question without
     its name: "Hvad siger KL om ...", "What does KL think ...", "ifølge KL",
-    "according to KL".  Named otherwise it is part of the topic, not a filter:
+    "according to KL", or its own view or documents: "KL's holdning til ...",
+    "KL's høringsbrev", "KL's letter".  Named otherwise it is part of the topic, not a filter:
     "Which questions does KL ask the municipalities?" is answered by
     Slagelse's case, which quotes them."""
     for name in sorted(names, key=len, reverse=True):
@@ -85,10 +91,12 @@ def organisation_asked(question: str, names: Iterable[str]) -> tuple[str, str] |
         patterns = (rf"\b{_VIEW_DA}\s+(?P<n>{n})(?!\w)", rf"\bifølge\s+(?P<n>{n})(?!\w)",
                     rf"\baccording to\s+(?P<n>{n})(?!\w)",
                     rf"\b{_ASKS_EN}\s+(?P<n>{n})\s+{_VIEW_EN}\b",
-                    rf"(?<!\w)(?P<n>{n})\s+{_VIEWS_EN}\b")
+                    rf"(?<!\w)(?P<n>{n})\s+{_VIEWS_EN}\b",
+                    rf"(?<!\w)(?P<n>{n})(?P<s>['’]?s)\s+{_OWN}\b")
         for pattern in patterns:
             m = re.search(pattern, question, re.IGNORECASE)
             if m and m.group("n") == name:   # the name as written: "KL", not "kl."
-                rest = question[:m.start("n")] + question[m.end("n"):]
+                end = m.end("s") if "s" in m.groupdict() else m.end("n")
+                rest = question[:m.start("n")] + question[end:]
                 return name, " ".join(rest.split())
     return None

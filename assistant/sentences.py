@@ -12,6 +12,8 @@ from functools import lru_cache
 _LINE_BREAK_SPLIT = re.compile(r"\n+")
 # What a sentence ends with: terminal punctuation, then closing quotes/brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’»)\]*]*$")
+# What no sentence starts with: a piece beginning so continues the one before.
+_CONTINUES = re.compile(r"^[:;,)\]]")
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +30,11 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     or a heading even without a full stop.  Within a line, a piece pysbd cut
     off without terminal punctuation is joined to the next: pysbd reads a
     Danish ordinal as a list number and cut "afholdes der den 18. og den 19.
-    marts dialogmøder ..." into three.
+    marts dialogmøder ..." into three.  A piece starting with a colon, comma
+    or closing bracket, or with no space before it, continues the one before:
+    pysbd ends a sentence at an abbreviation's full stop and at a question
+    mark inside a link, so "Sagsnr.: 330-2015-27782" came out as "Sagsnr."
+    and ": 330-2015-27782".
     """
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -37,7 +43,7 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
         pos = line_start + len(line)
         if not line.strip():
             continue
-        cursor, joined = line_start, False
+        cursor, joined, first = line_start, False, True
         for sent in _segmenter().segment(line):
             piece = sent.strip()
             if not piece:
@@ -46,7 +52,11 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
             if found < 0:  # pysbd altered the text; fall back to the whole line
                 spans.append((line_start, line_start + len(line.rstrip())))
                 break
+            # no space before it, or punctuation no sentence starts with: the
+            # same sentence ("…/?n=0&section=4652" in a link; "Sagsnr.: 330-…")
+            joined = joined or (not first and (found == cursor or bool(_CONTINUES.match(piece))))
             cursor = found + len(piece)
+            first = False
             spans.append((spans.pop()[0] if joined else found, cursor))
             joined = not _ENDS_SENTENCE.search(piece)
     return [(s + base, e + base) for s, e in spans]

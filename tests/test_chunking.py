@@ -127,5 +127,17 @@ def test_statements_are_whole_sentences_across_danish_ordinals():
         ["Overskrift", "Tekst uden punktum", "En sætning.", "En til!"]
 
 
+def test_a_case_number_and_a_link_are_not_cut_into_pieces():
+    """pysbd ends a sentence at "Sagsnr." and at the "?" inside a link; the
+    quoted statement would start with ": 330-..." or "n=0&section=..."."""
+    assert sentence_texts("Sagsnr.: 330-2015-27782\nDok.nr.: 330-2015-176431") == \
+        ["Sagsnr.: 330-2015-27782", "Dok.nr.: 330-2015-176431"]
+    link = "http://www.kl.dk/menu/Lokal-og-digital--et-sammenhangende-Danmark1-id175424/?n=0&section=4652"
+    assert sentence_texts(f"    {link}") == [link]
+    assert sentence_texts("Se www.kl.dk/x?id=1. Næste sætning.") == \
+        ["Se www.kl.dk/x?id=1.", "Næste sætning."]
+    assert sentence_texts("Første linje.\n: anden linje") == ["Første linje.", ": anden linje"]
+
+
 def sentence_texts(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]

@@ -116,6 +116,12 @@ def test_kl_asked_for_its_view_is_searched_in_kls_documents(shipped_assistant):
     assert {p.document.meta.organisation for p in politics.passages} == {"KL"}
     asks = shipped_assistant.ask("Which overall questions does KL ask the municipalities to answer?")
     assert "Slagelse Kommune" in {p.document.meta.organisation for p in asks.passages}
+    # its own documents and its view, by the possessive
+    case = shipped_assistant.ask("What is the case number of KL's letter?")
+    assert "«Sags ID: SAG-2015-00810»" in case.answer.splitlines()[1], case.answer
+    assert organisation_asked("Hvad er KL's holdning til data?", ["KL"]) == \
+        ("KL", "Hvad er holdning til data?")
+    assert organisation_asked("Hvad siger kommunerne om KL's forslag?", ["KL"]) is None
     assert organisation_asked("Hvad siger kl. 10 mødet?", ["KL"]) is None
     assert organisation_asked("Who is the chairman of KL?", ["KL"]) is None
 
