@@ -16,8 +16,8 @@ TEXT = {
     "topic_absent": {
         "da": "Dokumenterne nævner ikke {words}, så der er intet svar at citere. De afsnit, der "
               "ligner spørgsmålet mest, står under kilderne; de handler om noget andet.",
-        "en": "Neither {words} nor the Danish words the assistant knows for them occur in the "
-              "documents, so there is no answer to quote. The passages closest to the question "
+        "en": "Neither {words} nor any Danish word the assistant knows for the topic occurs in "
+              "the documents, so there is no answer to quote. The passages closest to the question "
               "are listed under the sources; they are likely about something else.",
     },
     "named_elsewhere": {
@@ -28,15 +28,15 @@ TEXT = {
         "da": "Dokumenterne fra {scope} nævner ikke {words}, så der er intet svar at citere. "
               "De afsnit fra {scope}, der ligner spørgsmålet mest, står under kilderne; de "
               "nævner ikke emnet.",
-        "en": "The documents from {scope} mention neither {words} nor the Danish words the "
-              "assistant knows for them, so there is no answer to quote. The passages from "
+        "en": "The documents from {scope} mention neither {words} nor any Danish word the "
+              "assistant knows for the topic, so there is no answer to quote. The passages from "
               "{scope} closest to the question are listed under the sources; they do not "
               "name the topic.",
     },
     "topic_absent_compare": {
         "da": "Dokumenterne nævner ikke {words}.",
-        "en": "Neither {words} nor the Danish words the assistant knows for them occur in the "
-              "documents.",
+        "en": "Neither {words} nor any Danish word the assistant knows for the topic occurs in "
+              "the documents.",
     },
     "nothing_found": {
         "da": "Jeg fandt ikke noget i dokumenterne, der besvarer spørgsmålet.",

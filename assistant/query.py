@@ -18,8 +18,11 @@ class QueryAnalysis:
 
 
 def detect_language(text: str) -> str:
-    """"da" or "en" from stop-word counts; Danish letters tip the balance."""
-    tokens = words(text)
+    """"da" or "en" from stop-word counts; Danish letters tip the balance.
+
+    A possessive's "s" ("KL's", written so in both languages) is not the
+    English stop word "s": "Hvem er KL's formand?" is Danish."""
+    tokens = words(re.sub(r"['’]s\b", "", text))
     da = sum(t in _stops("danish") for t in tokens) + 2 * sum(c in "æøåÆØÅ" for c in text)
     en = sum(t in _stops("english") for t in tokens)
     return "en" if en > da else "da"
@@ -59,10 +62,12 @@ def analyse(question: str) -> QueryAnalysis:
 # siger Aalborg om vindmøller?" shares only "siger" with the corpus.
 FRAME_WORDS = (
     "siger sagt sige mener mene synes tænker gør gøre står stå handler nævner nævne skriver "
+    "holdning holdningen holdninger synspunkt synspunkter "
     "ny nye nyt hvilke hvilket hvilken hvornår hvordan hvorfor hvem hvor meget mange ved "
     "kommune kommuner kommunerne kommunal kommunale kommunens kommunernes "
     "say says said think thinks mention mentions write writes new which when how why who "
-    "where much many does municipality municipalities municipal"
+    "where much many does municipality municipalities municipal view views opinion opinions "
+    "position stance"
 )
 
 
