@@ -6,6 +6,10 @@ A follow-up borrows what it lacks from the question before it:
   question is asked again about Slagelse.
 - "hvad siger de om data?" has a topic but refers back ("de", "they") instead
   of naming a municipality: the previous question's municipality is used.
+- "hvad med data?", "og om data?", "what about data?" switch the topic and
+  name no one: the previous question's parties are asked about it ("Hvad
+  siger Slagelse om data?"), and after a comparison ("Hvad siger kommunerne
+  om sikkerhed?") all of them again.
 - KL and other organisations that are not municipalities count the same way:
   "og KL?" after "Hvad siger Aalborg om sikkerhed?" asks what KL says.
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from .compare import comparison_words
 from .gazetteer import find_mentions, name_mentions, other_organisations
 from .query import detect_language
 from .tokens import tokenize
@@ -28,6 +33,12 @@ _NO_TOPIC = frozenset(tokenize(
 _ANAPHORA = re.compile(
     r"\b(de|dem|deres|kommunen|kommunens|they|them|their|theirs|the municipality)\b",
     re.IGNORECASE)
+
+
+# A new topic for the same parties: "hvad med data?", "og om data?", "and what about data?"
+_TOPIC_SWITCH = re.compile(
+    r"^\s*(?:(?:(?:og|and)\s+)?(?:(?:hvad|hvordan)\s+med|(?:what|how)\s+about)|"
+    r"(?:og|and)\s+(?:om|about))\s+(?P<topic>.*?\w.*?)[\s?.!]*$", re.IGNORECASE)
 
 
 def _has_topic(topic: str) -> bool:
@@ -59,7 +70,27 @@ def resolve_followup(question: str, previous: str | None,
     if not now and before and _ANAPHORA.search(question):
         old_names = joiner.join(dict.fromkeys(name for *_, name in before))
         return _ANAPHORA.sub(old_names, question, count=1)
+    switch = None if now else _TOPIC_SWITCH.match(question)
+    if switch:
+        return _asked_again(previous, before, switch.group("topic"), joiner) or question
     return question
+
+
+def _asked_again(previous: str, before: list[tuple[int, int, str]], topic: str,
+                 joiner: str) -> str | None:
+    """"Hvad siger <who> om <topic>?" for whom ``previous`` asked about: all
+    municipalities (organisations) in a comparison, else the parties it named;
+    None when it asked about no one."""
+    danish = joiner == " og "
+    who, several = comparison_words(previous, "da" if danish else "en"), True
+    if who is None and before:
+        names = list(dict.fromkeys(name for *_, name in before))
+        who, several = joiner.join(names), len(names) > 1
+    if who is None:
+        return None
+    if danish:
+        return f"Hvad siger {who} om {topic}?"
+    return f"What {'do' if several else 'does'} {who} say about {topic}?"
 
 
 def _replace_first_run(question: str, parties: list[tuple[int, int, str]], names: str) -> str:

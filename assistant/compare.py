@@ -80,6 +80,16 @@ def comparison_scope(question: str, analysis: QueryAnalysis,
     return None
 
 
+def comparison_words(question: str, lang: str) -> str | None:
+    """How ``question`` names everyone it compares ("kommunerne", "the
+    organisations"), for a follow-up that asks them about something else."""
+    if _ALL_ORGANISATIONS.search(question):
+        return "organisationerne" if lang == "da" else "the organisations"
+    if _ALL_MUNICIPALITIES.search(question):
+        return "kommunerne" if lang == "da" else "the municipalities"
+    return None
+
+
 def topic_of(question: str) -> str:
     """The topic without the comparison words ("Hvad siger kommunerne om X" -> "Hvad siger om X")."""
     for pattern in (_ALL_MUNICIPALITIES, _ALL_ORGANISATIONS):

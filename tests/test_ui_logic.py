@@ -221,6 +221,27 @@ def test_documents_without_organisation_or_type_read_unknown(tmp_path, docs_dir,
         assert "notat.txt" in logic.theme_cell(row, 1, "en")
 
 
+def test_a_follow_up_on_a_new_topic_keeps_who_was_asked(logic):
+    """"hvad med data?" after a question on Slagelse asks Slagelse about data
+    (the answer used to quote Aalborg); after a comparison it compares again."""
+    first = _ask(logic, "Hvad siger Slagelse om sikkerhed?")
+    out = _ask(logic, "hvad med data?", previous=first["resolved"], history=first["history"])
+    assert out["resolved"] == "Hvad siger Slagelse om data?"
+    assert "Aalborg Kommune" not in out["sources"]
+    orgs = ["Aalborg Kommune", "KL", "Slagelse Kommune"]
+    assert resolve_followup("og om data?", "Hvad siger kommunerne om velfærdsteknologi?", orgs) \
+        == "Hvad siger kommunerne om data?"
+    assert resolve_followup("what about data?", "Which municipalities mention welfare technology?",
+                            orgs) == "What do the municipalities say about data?"
+    assert resolve_followup("and what about the deadline?", "What does KL say about security?",
+                            orgs) == "What does KL say about the deadline?"
+    # a question that only starts alike, or follows one about no one, stands alone
+    assert resolve_followup("Om hvad handler strategien?", "Hvad siger KL om data?", orgs) == \
+        "Om hvad handler strategien?"
+    assert resolve_followup("hvad med bilagene?", "Hvad er fristen for høringssvar?", orgs) == \
+        "hvad med bilagene?"
+
+
 def test_follow_ups_about_kl_as_about_a_municipality():
     """KL is not a municipality but is asked about like one: "og KL?" after a
     question on Aalborg, and back."""
