@@ -71,6 +71,26 @@ def make_pdf(directory: Path, name: str, pages: Sequence[str],
     return path
 
 
+def make_pdf_from_text(directory: Path, name: str, text: str, lines_per_page: int = 48) -> Path:
+    """``text`` printed as a word processor would: each line wrapped to the page
+    width, pages filled to ``lines_per_page`` lines.  Its paragraphs reach the
+    PDF as wrapped lines, as in a real hearing response saved to PDF."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import simpleSplit
+
+    font, usable = _register_font(), A4[0] - 2 * _MARGIN
+    pages, page, used = [], [], 0
+    for line in text.split("\n"):
+        height = len(simpleSplit(line, font, _FONT_SIZE, usable) or [""])
+        if used + height > lines_per_page:
+            pages.append("\n".join(page))
+            page, used = [], 0
+        page.append(line)
+        used += height
+    pages.append("\n".join(page))
+    return make_pdf(directory, name, pages)
+
+
 def make_encrypted_pdf(directory: Path, name: str, user_password: str = "hemmelig",
                        pages: Sequence[str] = ("Fortrolig side om økonomi.",)) -> Path:
     """An encrypted PDF.  ``user_password=""`` gives the common kind that opens
