@@ -20,7 +20,7 @@ from .errors import (
 )
 from .loaders import Limits, _kind_name, _one_line, normalise_text
 from .models import ExtractedText
-from .reflow import reflow_page
+from .reflow import drop_running_lines, reflow_page
 
 _TEXT_SHOWING = (b"Tj", b"TJ", b"'", b'"')
 _FILLS = (b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*")
@@ -190,7 +190,7 @@ def load_pdf(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     if not pages:
         raise EmptyDocument(path, "PDF has no pages")
     text, starts = "", []
-    for page in (reflow_page(normalise_text(p)) for p in pages):
+    for page in (reflow_page(normalise_text(p)) for p in drop_running_lines(pages)):
         sep = "\n\n" if text else ""
         starts.append(len(text) + len(sep))
         if page:

@@ -1,4 +1,4 @@
-"""Paragraphs from the lines of a PDF page.
+"""Paragraphs from the lines of a PDF page, without its running header and footer.
 
 A PDF holds lines, not paragraphs: pypdf gives every line of a page on a line
 of its own and rarely a blank line between paragraphs.  Left so, a sentence
@@ -19,6 +19,7 @@ item per line.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–▪◦]|\d+[.)]|[a-zA-Z][.)])\s")
 _ENDS = re.compile(r"[.!?…][\"'”’»)\]]*$")
@@ -58,3 +59,36 @@ def reflow_page(page: str) -> str:
             sep = "\n"
         text += sep + b
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+
+_PAGE_NUMBER = re.compile(r"^(?:(?:side|page)\s*)?\d{1,3}(?:\s*(?:af|of|/)\s*\d{1,3})?$",
+                          re.IGNORECASE)
+
+
+def drop_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running header and footer: a first or last line
+    that recurs on most pages, and page numbers ("7", "Side 2 af 8") there.
+
+    A running header ("Aalborg Kommune · Høringssvar") looks like a heading, so
+    it became the section every page's first passage was cited under; a footer
+    ("Side 2 af 8") ended up inside passages and statements.  A page's only
+    line is kept whatever it is.
+    """
+    def key(line: str) -> str:   # digits count: "Afsnit 1", "Afsnit 2" are headings
+        return " ".join(line.split()).casefold()
+
+    split = [page.split("\n") for page in pages]
+    texted = [lines for lines in split if any(line.strip() for line in lines)]
+    repeated: set[str] = set()
+    if len(texted) >= 3:
+        for edge in (0, -1):
+            counts = Counter(key([line for line in lines if line.strip()][edge])
+                             for lines in texted)
+            repeated |= {k for k, n in counts.items() if n >= 0.6 * len(texted)}
+    out = []
+    for lines in split:
+        content = [i for i, line in enumerate(lines) if line.strip()]
+        drop = {i for i in content[:1] + content[-1:] if len(content) > 1
+                and (key(lines[i]) in repeated or _PAGE_NUMBER.match(lines[i].strip()))}
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return out

@@ -89,3 +89,23 @@ def test_a_page_of_short_lines_is_left_as_it_is(tmp_path):
     rows = "Navn\nAdresse\nTelefon\nAalborg\nBoulevarden 13\n99 31 31 31"
     doc = load_file(make_pdf(tmp_path, "tabel.pdf", [rows]))
     assert doc.text == rows
+
+
+def test_running_headers_and_page_numbers_are_not_text(tmp_path):
+    """A header on every page looks like a heading and would become the
+    section each page's first passage is cited under; page numbers would cut
+    into the text."""
+    from fixtures import make_pdf
+    header = "Aalborg Kommune · Høringssvar om digitalisering"
+    bodies = ["Sikkerhed\nKommunen vil styrke sikkerheden i alle forvaltninger i de kommende år.",
+              "Data\nKommunen vil dele flere data med borgere og virksomheder.",
+              "Ledelse\nKommunen savner et tema om digital ledelse i strategien.",
+              "Økonomi\nKommunen forventer ingen merudgifter til strategien."]
+    filler = " Det sker i samarbejde med de andre kommuner og KL, og det følges op hvert år." * 5
+    pages = [f"{header}\n{body}{filler}\nSide {n} af 4" for n, body in enumerate(bodies, 1)]
+    doc = load_file(make_pdf(tmp_path, "svar.pdf", pages))
+    assert header not in doc.text and "Side 2 af 4" not in doc.text
+    assert doc.text[doc.page_starts[2]:].startswith("Ledelse\n")
+    from assistant.chunking import chunk_document
+    sections = {c.section for c in chunk_document("svar.pdf", doc)}
+    assert sections == {"Sikkerhed", "Data", "Ledelse", "Økonomi"}, sections
