@@ -34,8 +34,9 @@ from .tokens import tokenize
 # Danish ordinal ("den 18. og den 19. marts"); 5: Markdown's inline marks
 # (**bold**, *italic*, [links](...)) leave plain-text files; 6: a sentence is
 # not cut after an abbreviation's full stop when a colon follows ("Sagsnr.: ...")
-# nor inside a link; 7: a PDF page's wrapped lines are reflowed into paragraphs.
-PIPELINE_VERSION = "7"
+# nor inside a link; 7: a PDF page's wrapped lines are reflowed into paragraphs;
+# 8: a PDF's running header/footer and page numbers are dropped.
+PIPELINE_VERSION = "8"
 
 
 @dataclass
