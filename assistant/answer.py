@@ -28,9 +28,10 @@ _NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|el
                      r"milliarder)\b", re.IGNORECASE)
 _MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
            "december|january|february|march|june|july|october")   # not "may": a verb
-_TIME = re.compile(rf"\b((?:19|20)\d\d|{_MONTHS}|ultimo|primo|medio|mandag|tirsdag|onsdag|"
-                   r"torsdag|fredag|hvert år|årligt|\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b",
-                   re.IGNORECASE)
+# a year, but not one end of a period ("kanalstrategi 2015-2018" names the strategy)
+_TIME = re.compile(rf"\b((?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
+                   r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
+                   r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
 _LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brings along
 
 

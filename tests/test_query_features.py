@@ -195,6 +195,15 @@ def test_a_how_many_question_quotes_the_number(shipped_assistant):
     assert "strategiens 10 temaer" in themes.answer.splitlines()[1], themes.answer
 
 
+def test_a_period_is_not_an_answer_to_when(shipped_assistant):
+    """"2015-2018" names the channel strategy's period; asked when the strategy
+    is brought up to date (a shipped example question), the answer quotes
+    "ajourføres årligt", not three sentences that only restate its name."""
+    answer = shipped_assistant.ask(
+        "Hvornår skal Fredensborgs digitaliserings- og kanalstrategi ajourføres?")
+    assert "ajourføres årligt" in answer.answer, answer.answer
+
+
 def test_a_lead_in_and_a_line_it_brings_are_quoted_once():
     """When a listed point outscores its lead-in, the lead-in (which quotes the
     point with it) replaces it rather than repeating it."""
