@@ -35,8 +35,9 @@ from .tokens import tokenize
 # (**bold**, *italic*, [links](...)) leave plain-text files; 6: a sentence is
 # not cut after an abbreviation's full stop when a colon follows ("Sagsnr.: ...")
 # nor inside a link; 7: a PDF page's wrapped lines are reflowed into paragraphs;
-# 8: a PDF's running header/footer and page numbers are dropped.
-PIPELINE_VERSION = "8"
+# 8: a PDF's running header/footer and page numbers are dropped; 9: a placeholder
+# title field ("untitled", "Microsoft Word - x.docx") gives way to the text's.
+PIPELINE_VERSION = "9"
 
 
 @dataclass

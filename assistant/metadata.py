@@ -157,9 +157,20 @@ def _cap(title: str) -> str:
     return title[:TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip() + "…"
 
 
-def _infer_title(extracted: ExtractedText, lines: list[str]) -> Optional[str]:
-    if extracted.title and extracted.title.strip():
-        return _cap(" ".join(extracted.title.split()))
+# What word processors and converters leave in a file's title field when no
+# one set it: "untitled", "Dokument1", "Microsoft Word - svar.docx", a file name.
+_PLACEHOLDER_TITLE = re.compile(
+    r"(?:untitled|unknown|uden titel|ingen titel|(?:document|dokument|slide|præsentation|"
+    r"presentation)\s*\d*|microsoft\s+\w+\s+-\s+.*|.*\.(?:docx?|pdf|odt|rtf|txt|pptx?|xlsx?))",
+    re.IGNORECASE)
+
+
+def _infer_title(extracted: ExtractedText, lines: list[str], path: Path) -> Optional[str]:
+    """The file's own title unless it is a placeholder or the file name, else
+    the first line that names the document."""
+    own = " ".join((extracted.title or "").split())
+    if own and not _PLACEHOLDER_TITLE.fullmatch(own) and own.casefold() != path.stem.casefold():
+        return _cap(own)
     return next((_cap(line) for line in lines if _is_title(line)), None)
 
 
@@ -205,7 +216,7 @@ def infer_metadata(path: Path, extracted: ExtractedText) -> DocumentMeta:
     tokens = _TOKEN.findall(folded)
     text = extracted.text
     lines = [c for c in (_clean_line(raw) for raw in text.splitlines()) if c]
-    title = _infer_title(extracted, lines)
+    title = _infer_title(extracted, lines, Path(path))
     return DocumentMeta(
         title=title,
         organisation=_infer_organisation(tokens, Path(path).name, lines, text),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import SidecarError
+from assistant.loaders import load_file
 from assistant.metadata import (
     apply_sidecar, infer_metadata, load_metadata, read_sidecar, sidecar_path,
 )
@@ -78,6 +79,22 @@ def test_file_title_wins_and_is_capped():
     assert meta.title == "Egen titel"
     long = infer_metadata(Path("x.pdf"), ExtractedText(text="ord " * 100))
     assert len(long.title) <= 200
+
+
+@pytest.mark.parametrize("placeholder", ["untitled", "Dokument1", "Microsoft Word - svar.docx",
+                                         "hoeringssvar_final.docx", "svar-aalborg"])
+def test_a_placeholder_file_title_gives_way_to_the_text(placeholder):
+    """Converters leave "untitled" or the file name in a PDF's title field;
+    the first line of the text names the document better."""
+    meta = infer_metadata(Path("svar-aalborg.pdf"), ExtractedText(
+        text="Høringssvar fra Aalborg Kommune\nVi støtter strategien.", title=placeholder))
+    assert meta.title == "Høringssvar fra Aalborg Kommune"
+
+
+def test_a_pdf_without_a_title_field_is_titled_from_its_text(tmp_path):
+    from fixtures import make_pdf
+    path = make_pdf(tmp_path, "svar.pdf", ["Høringssvar fra Aalborg Kommune\nVi støtter strategien."])
+    assert infer_metadata(path, load_file(path)).title == "Høringssvar fra Aalborg Kommune"
 
 
 def test_title_skips_openers_and_strips_markdown():
