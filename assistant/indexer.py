@@ -36,8 +36,9 @@ from .tokens import tokenize
 # not cut after an abbreviation's full stop when a colon follows ("Sagsnr.: ...")
 # nor inside a link; 7: a PDF page's wrapped lines are reflowed into paragraphs;
 # 8: a PDF's running header/footer and page numbers are dropped; 9: a placeholder
-# title field ("untitled", "Microsoft Word - x.docx") gives way to the text's.
-PIPELINE_VERSION = "9"
+# title field ("untitled", "Microsoft Word - x.docx") gives way to the text's;
+# 10: a .txt wrapped at a fixed width is reflowed into paragraphs.
+PIPELINE_VERSION = "10"
 
 
 @dataclass

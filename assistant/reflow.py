@@ -33,6 +33,17 @@ def _width(lines: list[str]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
+def hard_wrapped(text: str) -> bool:
+    """Whether plain text was wrapped at a fixed width (at most 100 characters)
+    rather than written a paragraph per line: most of its lines run that width.
+    The shipped text files, a paragraph per line, have a fifth of their lines
+    near their (200-300 character) width."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    width = _width(lines)
+    return (len(lines) >= 5 and 30 <= width <= 100
+            and sum(len(line.strip()) >= 0.75 * width for line in lines) >= 0.5 * len(lines))
+
+
 def _heading_like(line: str) -> bool:
     s = line.strip()
     return (0 < len(s) <= 90 and (s[0].isupper() or s[0].isdigit()) and not _ENDS.search(s)

@@ -1,4 +1,5 @@
-"""A hearing response saved to PDF is answered as well as its plain text.
+"""A hearing response saved to PDF (or wrapped at a fixed width in a .txt) is
+answered as well as its plain text.
 
 The shipped Aalborg response is printed to an 8-page PDF the way a word
 processor would (lines wrapped at the page width, no blank lines between
@@ -18,6 +19,7 @@ from assistant.chunking import statement_spans
 from assistant.config import Settings
 from assistant.evaluation import evaluate, load_questions
 from assistant.loaders import load_file
+from assistant.reflow import hard_wrapped
 from conftest import OWN_QUESTIONS, SHARED, SHIPPED_DOCS
 from fixtures import make_pdf_from_text
 
@@ -109,3 +111,20 @@ def test_running_headers_and_page_numbers_are_not_text(tmp_path):
     from assistant.chunking import chunk_document
     sections = {c.section for c in chunk_document("svar.pdf", doc)}
     assert sections == {"Sikkerhed", "Data", "Ledelse", "Økonomi"}, sections
+
+
+def test_a_text_file_wrapped_at_72_columns_is_reflowed(tmp_path):
+    """An e-mail or a case system's export wraps its lines; like a PDF page, it
+    is reflowed, so the wrapped sentence is one statement again.  A text with a
+    paragraph per line (the shipped files) is left as it is."""
+    import textwrap
+
+    from assistant.chunking import chunk_document
+    text = (SHIPPED_DOCS / f"{AALBORG}.txt").read_text(encoding="utf-8")
+    wrapped = "\n".join(textwrap.fill(line, 72, break_on_hyphens=False) for line in text.split("\n"))
+    (tmp_path / "svar.txt").write_text(wrapped, encoding="utf-8")
+    doc = load_file(tmp_path / "svar.txt")
+    statements = {doc.text[s:e] for c in chunk_document("svar.txt", doc) for s, e in statement_spans(c)}
+    assert SECURITY in statements
+    assert hard_wrapped(wrapped)
+    assert not any(hard_wrapped(p.read_text(encoding="utf-8")) for p in SHIPPED_DOCS.glob("*.txt"))
