@@ -37,8 +37,9 @@ from .tokens import tokenize
 # nor inside a link; 7: a PDF page's wrapped lines are reflowed into paragraphs;
 # 8: a PDF's running header/footer and page numbers are dropped; 9: a placeholder
 # title field ("untitled", "Microsoft Word - x.docx") gives way to the text's;
-# 10: a .txt wrapped at a fixed width is reflowed into paragraphs.
-PIPELINE_VERSION = "10"
+# 10: a .txt wrapped at a fixed width is reflowed into paragraphs; 11: a
+# sentence is not cut before a lower-case word ("ift. effektivisering").
+PIPELINE_VERSION = "11"
 
 
 @dataclass

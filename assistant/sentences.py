@@ -12,8 +12,9 @@ from functools import lru_cache
 _LINE_BREAK_SPLIT = re.compile(r"\n+")
 # What a sentence ends with: terminal punctuation, then closing quotes/brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’»)\]*]*$")
-# What no sentence starts with: a piece beginning so continues the one before.
-_CONTINUES = re.compile(r"^[:;,)\]]")
+# What no sentence starts with: a piece beginning so continues the one before
+# (a lower-case letter too: pysbd cuts after "ift." in "udfordringer ift. effektivisering").
+_CONTINUES = re.compile(r"^(?:[:;,)\]]|[a-zæøå])")
 
 
 @lru_cache(maxsize=1)
@@ -30,11 +31,12 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     or a heading even without a full stop.  Within a line, a piece pysbd cut
     off without terminal punctuation is joined to the next: pysbd reads a
     Danish ordinal as a list number and cut "afholdes der den 18. og den 19.
-    marts dialogmøder ..." into three.  A piece starting with a colon, comma
-    or closing bracket, or with no space before it, continues the one before:
-    pysbd ends a sentence at an abbreviation's full stop and at a question
-    mark inside a link, so "Sagsnr.: 330-2015-27782" came out as "Sagsnr."
-    and ": 330-2015-27782".
+    marts dialogmøder ..." into three.  A piece starting with a colon, comma,
+    closing bracket or lower-case letter, or with no space before it,
+    continues the one before: pysbd ends a sentence at an abbreviation's full
+    stop and at a question mark inside a link, so "Sagsnr.: 330-2015-27782"
+    came out as "Sagsnr." and ": 330-2015-27782", and "udfordringer ift.
+    effektiviseringsgevinster" as two.
     """
     spans: list[tuple[int, int]] = []
     pos = 0

@@ -137,6 +137,9 @@ def test_a_case_number_and_a_link_are_not_cut_into_pieces():
     assert sentence_texts("Se www.kl.dk/x?id=1. Næste sætning.") == \
         ["Se www.kl.dk/x?id=1.", "Næste sætning."]
     assert sentence_texts("Første linje.\n: anden linje") == ["Første linje.", ": anden linje"]
+    # a sentence does not start in lower case: "ift." is an abbreviation here
+    assert sentence_texts("Der er udfordringer ift. effektiviseringsgevinster. Næste.") == \
+        ["Der er udfordringer ift. effektiviseringsgevinster.", "Næste."]
 
 
 def sentence_texts(text: str) -> list[str]:
