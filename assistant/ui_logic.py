@@ -23,7 +23,7 @@ from .models import Answer
 from .themes_data import THEMES, theme_label
 from .render import answer_markdown, escape, sources_html
 from .ui_text import LABELS
-from .uploads import save_upload
+from .uploads import safe_filename, save_upload
 
 
 class Turn(NamedTuple):
@@ -114,13 +114,15 @@ class AppLogic:
         if not files:
             return labels["none_uploaded"]
         settings = self.bot.settings
-        lines, saved = [], []
+        lines, saved, renamed = [], [], []
         for f in files:
             path = Path(getattr(f, "name", f))
             original = getattr(f, "orig_name", None) or path.name
             try:
                 saved.append(save_upload(path, original, settings.docs_dir,
                                          int(settings.max_upload_mb * 1e6)))
+                if saved[-1].name != safe_filename(original):   # the name was taken
+                    renamed.append((saved[-1], safe_filename(original)))
             except AssistantError as exc:
                 lines.append(f"- {labels['refused']}: {messages.describe(exc, lang)}")
         try:
@@ -135,6 +137,9 @@ class AppLogic:
                     failure.reason_code, failure.reason, lang))
             else:
                 lines.append(f"- {labels['uploaded']}: {path.name}")
+        for path, wanted in renamed:
+            lines.append(f"- {labels['note']}: " + labels["renamed"].format(
+                old=escape(wanted), new=escape(path.name)))
         lines += [f"- {labels['note']}: {escape(w)}" for w in report.warnings]
         return "\n".join(lines)
 

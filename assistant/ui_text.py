@@ -26,6 +26,8 @@ LABELS = {
         "themes_tab": "Temaer × organisationer",
         "themes_help": "Antal afsnit pr. tema og organisation. Klik på et tal for at se afsnittene.",
         "themes_csv": "Hent oversigten (.csv)",
+        "renamed": "{old} findes allerede under uploads; den nye fil er gemt som {new}. Erstatter "
+                   "den den gamle, så slet den gamle i dokumentmappen og opdatér indekset.",
         "refresh_btn": "Opdatér fra dokumentmappen",
         "refresh_help": "Filer lagt i dokumentmappen, ændret eller slettet dér, kommer med i "
                         "indekset, når du opdaterer.",
@@ -55,6 +57,9 @@ LABELS = {
         "themes_tab": "Themes × organisations",
         "themes_help": "Passages per theme and organisation. Click a number to see the passages.",
         "themes_csv": "Download the overview (.csv)",
+        "renamed": "{old} already exists under uploads; the new file was saved as {new}. If it "
+                   "replaces the old one, delete the old one in the documents folder and update "
+                   "the index.",
         "refresh_btn": "Update from the documents folder",
         "refresh_help": "Files put into the documents folder, changed or deleted there, reach "
                         "the index when you update.",

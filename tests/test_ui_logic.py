@@ -203,6 +203,25 @@ def test_upload_reports_hidden_text_and_duplicates(tmp_path, fake_embedder):
     assert any("hidden text dropped" in line for line in notes), status
 
 
+def test_a_new_version_under_a_taken_name_is_kept_and_said(tmp_path, fake_embedder):
+    """An upload never overwrites another file; when its name is taken, the
+    user is told the new name and how to retire the old version."""
+    bot = make_assistant(tmp_path, fake_embedder)
+    (tmp_path / "documents").mkdir()
+    logic = AppLogic(bot)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    memo = incoming / "notat.txt"
+    memo.write_text("Første udgave: kommunen vil teste droner.", encoding="utf-8")
+    logic.upload([str(memo)], "da")
+    memo.write_text("Anden udgave: kommunen vil teste selvkørende busser.", encoding="utf-8")
+    status = logic.upload([str(memo)], "en")
+    assert "- Indexed: notat-1.txt" in status, status
+    assert "notat.txt already exists under uploads; the new file was saved as notat-1.txt" in status
+    uploads = tmp_path / "documents" / "uploads"
+    assert (uploads / "notat.txt").read_text(encoding="utf-8").startswith("Første udgave")
+
+
 def test_documents_without_organisation_or_type_read_unknown(tmp_path, docs_dir, fake_embedder):
     """Metadata is never guessed; where a document gives none, the index panel
     and the themes overview say so in words, and that column's cells open."""
