@@ -202,6 +202,27 @@ DOC_TYPE_LABELS = {
 }
 
 
+_MONTHS = {"da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+                  "september", "oktober", "november", "december"),
+           "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")}
+
+
+def moment(iso: str | None, lang: str = "da") -> str:
+    """An ISO timestamp as people write it, in this machine's time zone:
+    "2. december 2026 kl. 02.03 (CET)", "2 December 2026, 02:03 (CET)"."""
+    from datetime import datetime
+
+    try:
+        t = datetime.fromisoformat(iso or "").astimezone()
+    except ValueError:
+        return iso or shown(UNKNOWN, lang)
+    month = _MONTHS["en" if lang == "en" else "da"][t.month - 1]
+    if lang == "en":
+        return f"{t.day} {month} {t.year}, {t:%H:%M} ({t.tzname()})"
+    return f"{t.day}. {month} {t.year} kl. {t:%H.%M} ({t.tzname()})"
+
+
 def doc_type_label(doc_type: str | None, lang: str = "da") -> str | None:
     return DOC_TYPE_LABELS[doc_type][lang] if doc_type in DOC_TYPE_LABELS else None
 

