@@ -38,8 +38,9 @@ from .tokens import tokenize
 # 8: a PDF's running header/footer and page numbers are dropped; 9: a placeholder
 # title field ("untitled", "Microsoft Word - x.docx") gives way to the text's;
 # 10: a .txt wrapped at a fixed width is reflowed into paragraphs; 11: a
-# sentence is not cut before a lower-case word ("ift. effektivisering").
-PIPELINE_VERSION = "11"
+# sentence is not cut before a lower-case word ("ift. effektivisering");
+# 12: typographic ligatures (ﬁ, ﬂ) become their letters.
+PIPELINE_VERSION = "12"
 
 
 @dataclass

@@ -150,6 +150,10 @@ _TABLE.update({ord(c): None for c in _INVISIBLE})
 # Line-ish controls become line breaks rather than vanishing and gluing words.
 _TABLE.update({0x0B: "\n", 0x0C: "\n", 0x85: "\n",
                0x2028: "\n", 0x2029: "\n\n"})
+# Typographic ligatures (in PDFs typeset by Word or InDesign) are their letters:
+# "ﬁnansiering" is searched and quoted as "finansiering".
+_TABLE.update({0xFB00: "ff", 0xFB01: "fi", 0xFB02: "fl", 0xFB03: "ffi", 0xFB04: "ffl",
+               0xFB05: "st", 0xFB06: "st"})
 _TRAILING_SPACES = re.compile(r" +\n")
 _MANY_NEWLINES = re.compile(r"\n{3,}")
 # A word hyphenated at a line end ("kommu-\nnerne", or across the blank lines a

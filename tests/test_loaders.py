@@ -238,6 +238,8 @@ def test_normalise_text():
                                    "tredje\n\n“citat” – • **fed**")
     decomposed = "a\u030a"  # a + combining ring above
     assert normalise_text(decomposed) == "å"
+    # ligatures from typeset PDFs are their letters, so the words are found
+    assert normalise_text("\ufb01nansiering og e\ufb00ekt\ufb02ow") == "finansiering og effektflow"
 
 
 @pytest.mark.parametrize("raw,expected", [
