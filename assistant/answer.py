@@ -109,8 +109,12 @@ def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
 
 
 def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: int,
-            intro: str) -> tuple[str, list[Passage]]:
-    """The answer text and the passages with their matched sentences marked."""
+            intro: str, lang: str = "da") -> tuple[str, list[Passage]]:
+    """The answer text and the passages with their matched sentences marked.
+
+    A quote from a passage that runs over a page break names its own page
+    after the citation ("[1] (s. 6)"): the passage's citation says "s. 5-6",
+    and the quote is what a reader looks up."""
     if not scored:
         return "", passages
     best = scored[0].score
@@ -132,6 +136,9 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
         p = passages[s.passage]
         who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
         quote = " ".join(p.document.text[s.start:s.end].split())
-        lines.append(f"- {who}«{quote}» [{p.rank}]")
+        page = ""
+        if p.chunk.page and p.chunk.page_end not in (None, p.chunk.page):
+            page = f" ({'p.' if lang == 'en' else 's.'} {p.document.page_at(s.start)})"
+        lines.append(f"- {who}«{quote}» [{p.rank}]{page}")
     marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]
     return "\n".join(lines), marked

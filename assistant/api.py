@@ -275,7 +275,7 @@ class Assistant:
                 return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
         intro = (messages.text("named_elsewhere", lang, org=no_source) if found.mentions
                  else messages.text("sources_intro", lang))
-        text, passages = compose(passages, scored, self.settings.answer_sentences, intro)
+        text, passages = compose(passages, scored, self.settings.answer_sentences, intro, lang)
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 

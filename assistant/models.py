@@ -7,12 +7,20 @@ answer -> :class:`Answer`
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 DOC_TYPES = (
     "strategy", "summary", "hearing_response", "committee_case", "news", "letter", "other",
 )
+
+
+def page_at(page_starts: tuple[int, ...], offset: int) -> Optional[int]:
+    """1-based page number holding ``offset``, or None for unpaged formats."""
+    if not page_starts:
+        return None
+    return max(1, bisect.bisect_right(page_starts, offset))
 
 
 @dataclass(frozen=True)
@@ -35,16 +43,7 @@ class ExtractedText:
     warnings: tuple[str, ...] = ()
 
     def page_at(self, offset: int) -> Optional[int]:
-        """1-based page number holding ``offset``, or None for unpaged formats."""
-        if not self.page_starts:
-            return None
-        page = 1
-        for i, start in enumerate(self.page_starts):
-            if offset >= start:
-                page = i + 1
-            else:
-                break
-        return page
+        return page_at(self.page_starts, offset)
 
 
 @dataclass(frozen=True)
@@ -69,6 +68,9 @@ class Document:
     # what reading it noticed ("hidden text dropped: ..."): kept with the index so
     # the index panel shows it after the run that found it
     warnings: tuple[str, ...] = ()
+
+    def page_at(self, offset: int) -> Optional[int]:
+        return page_at(self.page_starts, offset)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -10,6 +10,7 @@ of the text file.  The PDF's lines are reflowed into paragraphs
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -68,6 +69,24 @@ def test_the_answer_quotes_the_sentence_and_cites_its_page(pdf_assistant):
     page_starts = (*cited.document.page_starts, len(cited.document.text))
     page_text = cited.document.text[page_starts[cited.chunk.page - 1]:page_starts[cited.chunk.page]]
     assert SECURITY in page_text
+
+
+def test_a_quote_from_a_passage_over_a_page_break_names_its_page(pdf_assistant):
+    """The passage is cited as "s. 5-6"; each quote says which page it is on."""
+    paged = 0
+    for question in ("Hvad siger Aalborg om telemedicin?", "Hvad siger Aalborg om sikkerhed?",
+                     "Hvad siger Aalborg om data?", "Hvad mener Aalborg om digital ledelse?",
+                     "What does Aalborg say about welfare technology?"):
+        answer = pdf_assistant.ask(question)
+        for quote, rank, page in re.findall(r"«(.+?)» \[(\d+)\] \((?:s|p)\. (\d+)\)",
+                                            answer.answer):
+            p = next(p for p in answer.passages if p.rank == int(rank))
+            assert p.chunk.page != p.chunk.page_end          # only where the passage spans pages
+            starts = (*p.document.page_starts, len(p.document.text))
+            on_page = " ".join(p.document.text[starts[int(page) - 1]:starts[int(page)]].split())
+            assert quote in on_page, (question, quote, page)
+            paged += 1
+    assert paged >= 1
 
 
 def test_the_pdf_answers_about_as_well_as_the_text(pdf_assistant, shipped_assistant, tmp_path):
