@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .messages import cited_quote
 from .models import Passage
 from .tokens import tokenize
 
@@ -136,9 +137,6 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
         p = passages[s.passage]
         who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
         quote = " ".join(p.document.text[s.start:s.end].split())
-        page = ""
-        if p.chunk.page and p.chunk.page_end not in (None, p.chunk.page):
-            page = f" ({'p.' if lang == 'en' else 's.'} {p.document.page_at(s.start)})"
-        lines.append(f"- {who}«{quote}» [{p.rank}]{page}")
+        lines.append(f"- {who}" + cited_quote(quote, p.rank, p.page_of(s.start), lang))
     marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]
     return "\n".join(lines), marked

@@ -37,7 +37,7 @@ def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, st
         if f.silent:
             rows.append((f.organisation, h["silent"], ""))
         for p in f.passages:
-            rows.append((f.organisation, p.quote(), f"[{p.rank}]"))
+            rows.append((f.organisation, p.quote(), messages.citation_number(p.rank, p.page_of(), lang)))
     return rows
 
 

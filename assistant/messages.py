@@ -208,6 +208,15 @@ _MONTHS = {"da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", 
                   "September", "October", "November", "December")}
 
 
+def citation_number(rank: int, page: int | None, lang: str = "da") -> str:
+    """"[n]", with the quote's own page when its passage spans several: "[n] (s. 6)"."""
+    return f"[{rank}]" + (f" ({'p.' if lang == 'en' else 's.'} {page})" if page else "")
+
+
+def cited_quote(quote: str, rank: int, page: int | None, lang: str = "da") -> str:
+    return f"«{quote}» {citation_number(rank, page, lang)}"
+
+
 def moment(iso: str | None, lang: str = "da") -> str:
     """An ISO timestamp as people write it, in this machine's time zone:
     "2. december 2026 kl. 02.03 (CET)", "2 December 2026, 02:03 (CET)"."""

@@ -138,6 +138,15 @@ class Passage:
         s, e = self.highlights[0] if self.highlights else (self.chunk.start, self.chunk.end)
         return " ".join(self.document.text[s:e].split())
 
+    def page_of(self, offset: int | None = None) -> Optional[int]:
+        """The page of ``offset`` (default: the first matched sentence) when this
+        passage runs over a page break, so its citation names a range; else None."""
+        if not self.chunk.page or self.chunk.page_end in (None, self.chunk.page):
+            return None
+        if offset is None:
+            offset = self.highlights[0][0] if self.highlights else self.chunk.start
+        return self.document.page_at(offset)
+
     def to_dict(self) -> dict:
         m = self.document.meta
         return {

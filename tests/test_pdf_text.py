@@ -87,6 +87,15 @@ def test_a_quote_from_a_passage_over_a_page_break_names_its_page(pdf_assistant):
             assert quote in on_page, (question, quote, page)
             paged += 1
     assert paged >= 1
+    # in a comparison and its briefing table too
+    from assistant.briefing import comparison_rows
+    compared = pdf_assistant.ask("Hvad siger kommunerne om telemedicin?")
+    spanning = [p for f in compared.comparison for p in f.passages if p.chunk.page != p.chunk.page_end]
+    assert spanning
+    for p in spanning:
+        assert f"[{p.rank}] (s. {p.page_of()})" in compared.answer
+        assert (p.document.meta.organisation, p.quote(), f"[{p.rank}] (s. {p.page_of()})") in \
+            comparison_rows(compared)
 
 
 def test_the_pdf_answers_about_as_well_as_the_text(pdf_assistant, shipped_assistant, tmp_path):
