@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from .gazetteer import Municipality, find_mentions
-from .tokens import words
+from .tokens import tokenize, words
 
 
 @dataclass(frozen=True)
@@ -21,10 +21,18 @@ def detect_language(text: str) -> str:
     """"da" or "en" from stop-word counts; Danish letters tip the balance.
 
     A possessive's "s" ("KL's", written so in both languages) is not the
-    English stop word "s": "Hvem er KL's formand?" is Danish."""
+    English stop word "s": "Hvem er KL's formand?" is Danish.  Without stop
+    words either way (a bare keyword), an English word the glossary translates
+    into other words makes it English: "security" is, "data" and "sikkerhed"
+    are not."""
     tokens = words(re.sub(r"['’]s\b", "", text))
     da = sum(t in _stops("danish") for t in tokens) + 2 * sum(c in "æøåÆØÅ" for c in text)
     en = sum(t in _stops("english") for t in tokens)
+    if en == da == 0:
+        from .glossary import danish_keywords   # the glossary needs this module first
+
+        en = sum(1 for t in tokens if (kw := danish_keywords(t))
+                 and not set(tokenize(t)) & set(tokenize(kw)))
     return "en" if en > da else "da"
 
 

@@ -23,10 +23,22 @@ def test_glossary_translates_words_and_phrases_longest_first():
     # the embedded query of an English question carries the Danish words too
     assert with_danish_keywords("Who is the chairman of KL?") == "Who is the chairman of KL? (formand)"
     assert with_danish_keywords("Hvem er formand for KL?") == "Hvem er formand for KL?"
-    # what is left of "Which municipalities mention welfare technology?" for a
-    # comparison is too short to tell its language: the whole question's counts
-    assert with_danish_keywords("mention welfare technology?") == "mention welfare technology?"
+    # what is left of a question for a comparison is searched in the whole
+    # question's language, when it is given
+    assert with_danish_keywords("mention welfare technology?", "da") == "mention welfare technology?"
     assert "velfærdsteknologi" in with_danish_keywords("mention welfare technology?", "en")
+    # a bare keyword: English when the glossary turns it into other words
+    assert with_danish_keywords("security") != "security"
+    assert with_danish_keywords("digital") == "digital" and with_danish_keywords("data") == "data"
+
+
+def test_a_bare_english_keyword_is_searched_in_danish(shipped_assistant):
+    """"security" alone has no stop word to tell its language; it used to be
+    taken for Danish and told the documents never mention it."""
+    answer = shipped_assistant.ask("security")
+    assert not answer.not_in_documents and answer.language == "en"
+    assert "sikkerhed" in answer.answer.lower()
+    assert shipped_assistant.ask("sikkerhed").language == "da"
 
 
 def test_an_english_question_finds_danish_text_by_keywords(shipped_assistant):
