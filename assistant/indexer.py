@@ -39,8 +39,9 @@ from .tokens import tokenize
 # title field ("untitled", "Microsoft Word - x.docx") gives way to the text's;
 # 10: a .txt wrapped at a fixed width is reflowed into paragraphs; 11: a
 # sentence is not cut before a lower-case word ("ift. effektivisering");
-# 12: typographic ligatures (ﬁ, ﬂ) become their letters.
-PIPELINE_VERSION = "12"
+# 12: typographic ligatures (ﬁ, ﬂ) become their letters; 13: a full PDF line
+# ending mid-sentence is joined to the next even when that one is capitalised.
+PIPELINE_VERSION = "13"
 
 
 @dataclass

@@ -62,8 +62,9 @@ def reflow_page(page: str) -> str:
             sep = "\n"
         elif _LIST_ITEM.match(b):
             sep = "\n"
-        elif b[0].islower() or (len(a) >= _FULL * width and not _heading_like(b)):
-            sep = " "
+        elif b[0].islower() or (len(a) >= _FULL * width
+                                and (not _ENDS.search(a) or not _heading_like(b))):
+            sep = " "   # a full line mid-sentence wraps even onto "Open Data Lab Aalborg"
         elif _ENDS.search(a) or _heading_like(a) or _heading_like(b):
             sep = "\n\n"
         else:

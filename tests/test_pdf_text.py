@@ -113,6 +113,22 @@ def test_the_pdf_answers_about_as_well_as_the_text(pdf_assistant, shipped_assist
         text["answer_quotes_evidence"]["all"]["hits"] - 3, summary
 
 
+def test_a_line_ending_mid_sentence_joins_a_capitalised_next_line():
+    """A full line ending mid-sentence carries on to the next, even when that
+    one is short and capitalised ("Open Data Lab Aalborg og Smart Aalborg"):
+    it is the end of the sentence, not a heading."""
+    from assistant.reflow import reflow_page
+    page = ("I arbejdet med åbne data har Aalborg Kommune allerede et tæt samarbejde med\n"
+            "Open Data Lab Aalborg og Smart Aalborg\n"
+            "Sikkerhed og tilgængelighed\n"
+            "Målet er at skabe tryghed for borgerne om håndtering af deres oplysninger.")
+    assert reflow_page(page) == (
+        "I arbejdet med åbne data har Aalborg Kommune allerede et tæt samarbejde med Open Data "
+        "Lab Aalborg og Smart Aalborg\n\n"
+        "Sikkerhed og tilgængelighed\n\n"
+        "Målet er at skabe tryghed for borgerne om håndtering af deres oplysninger.")
+
+
 def test_a_page_of_short_lines_is_left_as_it_is(tmp_path):
     """A list or a table: nothing long enough to have wrapped, nothing joined."""
     from fixtures import make_pdf
