@@ -21,7 +21,9 @@ from .tokens import tokenize
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
 _KIND_BONUS = 0.03      # a statement holding what the question asks for: a time, a number
-_WHEN = re.compile(r"\b(hvornår|when)\b", re.IGNORECASE)
+# asks for a time: "hvornår", "when", and the deadline or date of something
+_WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
+                   r"what date|which date)\b", re.IGNORECASE)
 _HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|how (?:many|much|big|large|long)|"
                        r"antal(?:let)?|number of)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|"

@@ -203,6 +203,9 @@ def test_a_how_many_question_quotes_the_number(shipped_assistant):
     that only shares the word "strategien"."""
     answer = shipped_assistant.ask("Hvor mange sider er strategien?")
     assert "(33 sider)" in answer.answer.splitlines()[1], answer.answer
+    # "fristen" asks for a time as "hvornår" does: the date comes first (a shipped example)
+    deadline = shipped_assistant.ask("Hvad er fristen for at sende høringssvar til KL?")
+    assert "20. april 2015" in deadline.answer.splitlines()[1], deadline.answer
     themes = shipped_assistant.ask("Hvor mange temaer har strategien?")
     assert "strategiens 10 temaer" in themes.answer.splitlines()[1], themes.answer
 
