@@ -24,8 +24,9 @@ _KIND_BONUS = 0.03      # a statement holding what the question asks for: a time
 # asks for a time: "hvornår", "when", and the deadline or date of something
 _WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
                    r"what date|which date)\b", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|how (?:many|much|big|large|long)|"
-                       r"antal(?:let)?|number of)\b", re.IGNORECASE)
+_HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|"
+                       r"how (?:many|much|big|large|long)|antal(?:let)?|number of)\b",
+                       re.IGNORECASE)
 _NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|"
                      r"tyve|tredive|fyrre|halvtreds|hundrede|tusinde?|mio|mia|millioner|"
                      r"milliarder)\b", re.IGNORECASE)

@@ -309,7 +309,8 @@ class Assistant:
             if f.silent:
                 lines.append(f"- {f.organisation}: {messages.text('silent', lang)}")
                 continue
-            lines += [f"- {f.organisation}: " + messages.cited_quote(p.quote(), p.rank, p.page_of(), lang)
+            lines += [f"- {f.organisation}: "
+                      + messages.cited_quote(p.quote(), p.rank, p.page_of(), lang)
                       for p in f.passages]
         parts.append("\n".join(lines))
         passages = tuple(p for f in findings for p in f.passages)

@@ -37,7 +37,8 @@ def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, st
         if f.silent:
             rows.append((f.organisation, h["silent"], ""))
         for p in f.passages:
-            rows.append((f.organisation, p.quote(), messages.citation_number(p.rank, p.page_of(), lang)))
+            rows.append((f.organisation, p.quote(),
+                         messages.citation_number(p.rank, p.page_of(), lang)))
     return rows
 
 

@@ -214,6 +214,7 @@ def citation_number(rank: int, page: int | None, lang: str = "da") -> str:
 
 
 def cited_quote(quote: str, rank: int, page: int | None, lang: str = "da") -> str:
+    """A quote as the answer text shows it: «quote» [n] (s. 6)."""
     return f"«{quote}» {citation_number(rank, page, lang)}"
 
 

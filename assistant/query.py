@@ -23,8 +23,8 @@ def detect_language(text: str) -> str:
     A possessive's "s" ("KL's", written so in both languages) is not the
     English stop word "s": "Hvem er KL's formand?" is Danish.  Without stop
     words either way (a bare keyword), an English word the glossary translates
-    into other words makes it English: "security" is, "data" and "sikkerhed"
-    are not."""
+    into other words makes it English: "security" is; "data", "digital"
+    (Danish words too) and "sikkerhed" are not."""
     tokens = words(re.sub(r"['’]s\b", "", text))
     da = sum(t in _stops("danish") for t in tokens) + 2 * sum(c in "æøåÆØÅ" for c in text)
     en = sum(t in _stops("english") for t in tokens)

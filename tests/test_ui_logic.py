@@ -19,6 +19,15 @@ def _ask(logic, question, previous=None, orgs=None, types=None, lang="da", histo
     return {**turn._asdict(), "export_file": turn.markdown_file, "resolved": turn.previous}
 
 
+def _empty_app(tmp_path, fake_embedder):
+    """The page's handlers over an empty documents folder (fake embedder), and
+    a folder on "the user's machine" to upload from."""
+    (tmp_path / "documents").mkdir()
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    return AppLogic(make_assistant(tmp_path, fake_embedder)), incoming
+
+
 @pytest.fixture(scope="module")
 def logic(shipped_assistant):
     return AppLogic(shipped_assistant)
@@ -102,12 +111,9 @@ def test_index_panel_counts_in_both_languages(logic):
 
 
 def test_uploads_are_indexed_and_bad_files_named(tmp_path, fake_embedder):
-    bot = make_assistant(tmp_path, fake_embedder)
-    (tmp_path / "documents").mkdir()
+    logic, incoming = _empty_app(tmp_path, fake_embedder)
+    bot = logic.bot
     bot.index(show_progress=False)
-    logic = AppLogic(bot)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
     good = make_docx(incoming, "Vejen høringssvar.docx", [
         ("Heading 1", "Høringssvar fra Vejen Kommune"),
         ("Normal", "Vejen Kommune vil bruge droner til inspektion af broer.")])
@@ -188,11 +194,7 @@ def test_a_generated_answer_streams_into_the_chat(shipped_assistant):
 
 
 def test_upload_reports_hidden_text_and_duplicates(tmp_path, fake_embedder):
-    bot = make_assistant(tmp_path, fake_embedder)
-    (tmp_path / "documents").mkdir()
-    logic = AppLogic(bot)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
+    logic, incoming = _empty_app(tmp_path, fake_embedder)
     page = incoming / "side.html"
     page.write_text("<html><body><h1>Havn</h1><p>Havnen udvides mod nord med en ny kaj.</p>"
                     "<p hidden>Skjult tekst om noget helt andet.</p></body></html>",
@@ -209,11 +211,7 @@ def test_upload_reports_hidden_text_and_duplicates(tmp_path, fake_embedder):
 def test_a_new_version_under_a_taken_name_is_kept_and_said(tmp_path, fake_embedder):
     """An upload never overwrites another file; when its name is taken, the
     user is told the new name and how to retire the old version."""
-    bot = make_assistant(tmp_path, fake_embedder)
-    (tmp_path / "documents").mkdir()
-    logic = AppLogic(bot)
-    incoming = tmp_path / "incoming"
-    incoming.mkdir()
+    logic, incoming = _empty_app(tmp_path, fake_embedder)
     memo = incoming / "notat.txt"
     memo.write_text("Første udgave: kommunen vil teste droner.", encoding="utf-8")
     logic.upload([str(memo)], "da")
