@@ -290,8 +290,9 @@ class Assistant:
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
         query_vec = self.embed_query(query, lang)
+        terms = retriever.keyword_tokens(query, lang)
         unmatched = absent_topic(
-            retriever, query, retriever.keyword_tokens(query, lang), lang,
+            retriever, query, terms, lang,
             lambda: max((h.dense_score or 0.0 for h in retriever.search(
                 query, 1, restrict, "dense", query_vec, lang)), default=0.0),
             self.embedder.relevance_floor)
@@ -299,7 +300,8 @@ class Assistant:
             findings = [Finding(org, (), None) for org in scope]
         else:
             findings = compare(retriever, query, query_vec, scope, doc_types,
-                               floor=self.embedder.relevance_floor, restrict=restrict, lang=lang)
+                               floor=self.embedder.relevance_floor, restrict=restrict, lang=lang,
+                               terms=terms)
         filters = self._filters(organisations, doc_types, themes)
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         if unmatched:

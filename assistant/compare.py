@@ -100,14 +100,14 @@ def topic_of(question: str) -> str:
 def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
             organisations: list[str], doc_types=None, gap: float = GAP,
             floor: float | None = None, restrict: np.ndarray | None = None,
-            lang: str | None = None, topic_check: bool = True) -> list[Finding]:
+            lang: str | None = None, terms: list[str] | None = None) -> list[Finding]:
     """Each organisation's best passages on ``query``; silent ones get none.
 
     Passages are ranked 1..n across the whole comparison, in row order, so
     citations are unique; the matched sentence of each is highlighted.
 
-    With ``topic_check``, an organisation whose documents use none of the
-    topic's words that occur in the index is silent whatever its cosines: the
+    Given the question's keyword ``terms``, an organisation whose documents use
+    none of those that occur in the index is silent whatever its cosines: the
     rule a single organisation asked about gets ("Dokumenterne fra Slagelse
     Kommune nævner ikke ..."), so "What do Aalborg and Fredensborg say about
     data?" no longer quotes Fredensborg's nearest lines about its own strategy.
@@ -116,7 +116,7 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
     """
     index = retriever.index
     lexicon = retriever.lexicon()
-    topic = lexicon.topic_terms(retriever.keyword_tokens(query, lang))[0] if topic_check else []
+    topic = lexicon.topic_terms(terms)[0] if terms else []
     scored_rows: dict[str, list[tuple[int, float]]] = {}   # org -> (row, best statement)
     for org in organisations:
         rows = retriever.rows_where([org], doc_types)

@@ -208,9 +208,13 @@ _MONTHS = {"da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", 
                   "September", "October", "November", "December")}
 
 
+def _page_word(lang: str) -> str:
+    return "p." if lang == "en" else "s."
+
+
 def citation_number(rank: int, page: int | None, lang: str = "da") -> str:
     """"[n]", with the quote's own page when its passage spans several: "[n] (s. 6)"."""
-    return f"[{rank}]" + (f" ({'p.' if lang == 'en' else 's.'} {page})" if page else "")
+    return f"[{rank}]" + (f" ({_page_word(lang)} {page})" if page else "")
 
 
 def cited_quote(quote: str, rank: int, page: int | None, lang: str = "da") -> str:
@@ -268,7 +272,7 @@ def cite(passage, lang: str = "da") -> str:
     if chunk.section:
         parts.append(("afsnit" if da else "section") + f" «{chunk.section}»")
     if chunk.page:
-        pages = f"{chunk.page}" if chunk.page_end in (None, chunk.page) else f"{chunk.page}-{chunk.page_end}"
-        parts.append(("s. " if da else "p. ") + pages)
+        pages = f"{chunk.page}-{chunk.page_end}" if chunk.spans_pages else f"{chunk.page}"
+        parts.append(f"{_page_word(lang)} {pages}")
     parts.append(f"{chunk.doc_id}, " + ("tegn" if da else "chars") + f" {chunk.start}-{chunk.end}")
     return f"[{passage.rank}] " + " · ".join(p for p in parts if p)

@@ -107,6 +107,11 @@ class Chunk:
     page_end: Optional[int] = None
 
     @property
+    def spans_pages(self) -> bool:
+        """Whether the chunk runs over a page break (its citation names a range)."""
+        return bool(self.page) and self.page_end not in (None, self.page)
+
+    @property
     def index_text(self) -> str:
         """Text given to the embedder and BM25: heading + body."""
         if self.section and not self.text.startswith(self.section):
@@ -141,7 +146,7 @@ class Passage:
     def page_of(self, offset: int | None = None) -> Optional[int]:
         """The page of ``offset`` (default: the first matched sentence) when this
         passage runs over a page break, so its citation names a range; else None."""
-        if not self.chunk.page or self.chunk.page_end in (None, self.chunk.page):
+        if not self.chunk.spans_pages:
             return None
         if offset is None:
             offset = self.highlights[0][0] if self.highlights else self.chunk.start

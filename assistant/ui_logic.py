@@ -121,8 +121,9 @@ class AppLogic:
             try:
                 saved.append(save_upload(path, original, settings.docs_dir,
                                          int(settings.max_upload_mb * 1e6)))
-                if saved[-1].name != safe_filename(original):   # the name was taken
-                    renamed.append((saved[-1], safe_filename(original)))
+                wanted = safe_filename(original)
+                if saved[-1].name != wanted:   # the name was taken
+                    renamed.append((saved[-1], wanted))
             except AssistantError as exc:
                 lines.append(f"- {labels['refused']}: {messages.describe(exc, lang)}")
         try:

@@ -46,7 +46,8 @@ def measure(bot: Assistant, questions: list[dict], gap: float, topic_check: bool
         lang = analyse(q["question"]).language
         findings = compare(retriever, q["question"], bot.embed_query(q["question"], lang),
                            organisations, gap=gap, floor=bot.embedder.relevance_floor,
-                           lang=lang, topic_check=topic_check)
+                           lang=lang, terms=retriever.keyword_tokens(q["question"], lang)
+                           if topic_check else None)
         for f in findings:
             if f.organisation in holders:
                 held += 1
