@@ -309,7 +309,7 @@ class Assistant:
         lines = [messages.text("compare_intro", lang)]
         for f in findings:
             if f.silent:
-                lines.append(f"- {f.organisation}: {messages.text('silent', lang)}")
+                lines.append(f"- {f.organisation}: {messages.silence(f, lang)}")
                 continue
             lines += [f"- {f.organisation}: "
                       + messages.cited_quote(p.quote(), p.rank, p.page_of(), lang)

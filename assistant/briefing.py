@@ -16,10 +16,9 @@ from .models import Answer
 _HEAD = {
     "da": {"title": "Notat", "question": "Spørgsmål", "answer": "Svar", "comparison": "Sammenligning",
            "organisation": "Organisation", "says": "Udsagn",
-           "silent": "siger ikke noget om emnet", "made": "Udarbejdet med Strategiassistenten"},
+           "made": "Udarbejdet med Strategiassistenten"},
     "en": {"title": "Briefing note", "question": "Question", "answer": "Answer",
            "comparison": "Comparison", "organisation": "Organisation", "says": "Statement",
-           "silent": "says nothing on the topic",
            "made": "Prepared with the strategy assistant"},
 }
 
@@ -31,11 +30,11 @@ def _labels(answer: Answer, lang: str | None) -> tuple[str, dict]:
 
 def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, str]]:
     """(organisation, statement, citation numbers) per row; silent organisations too."""
-    _, h = _labels(answer, lang)
+    lang, _ = _labels(answer, lang)
     rows = []
     for f in answer.comparison:
         if f.silent:
-            rows.append((f.organisation, h["silent"], ""))
+            rows.append((f.organisation, messages.silence(f, lang), ""))
         for p in f.passages:
             rows.append((f.organisation, p.quote(),
                          messages.citation_number(p.rank, p.page_of(), lang)))

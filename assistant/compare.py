@@ -49,6 +49,13 @@ _ALL_ORGANISATIONS = re.compile(
     r"\b(organisationerne|alle organisationer|hvem siger|hvem nævner|"
     r"the organisations|which organisations|all organisations|who says|who mentions)\b",
     re.IGNORECASE)
+# "Hvad skal kommunerne svare på i høringen?", "When must the municipalities
+# respond?": what is asked of them, answered by KL's letter, not a comparison
+# of what each says.
+_ASKED_OF = re.compile(
+    r"\b(?:skal|skulle|bør|burde|kan|kunne|må|måtte|should|must|shall|can|could|need to|"
+    r"have to|are (?:asked|expected|required) to)\s+(?:alle\s+|all\s+)?(?:de\s+)?(?:the\s+)?"
+    r"(?:\d+\s+)?(?:kommunerne|municipalities)\b", re.IGNORECASE)
 _COMPARE = re.compile(r"\b(sammenlign\w*|compare\w*|forskel\w*|differ\w*)\b", re.IGNORECASE)
 
 
@@ -61,6 +68,8 @@ def comparison_scope(question: str, analysis: QueryAnalysis,
     (every organisation, KL too).  The party named first is the one asked
     about: "Which questions does KL ask the municipalities?" asks what KL says,
     "Hvad siger kommunerne om KL's forslag?" what the municipalities say.
+    What the municipalities must do ("Hvad skal kommunerne svare på?") is
+    asked of them, not of each one.
     """
     named = [m.official for m in analysis.municipalities]
     if len(named) >= 2:
@@ -71,6 +80,8 @@ def comparison_scope(question: str, analysis: QueryAnalysis,
     if _ALL_ORGANISATIONS.search(question):
         return list(organisations)
     every = _ALL_MUNICIPALITIES.search(question)
+    if every and not _COMPARE.search(question) and _ASKED_OF.search(question):
+        return None
     if every and not _COMPARE.search(question) and any(
             start < every.start() for start, _, _ in name_mentions(
                 question, other_organisations(organisations))):

@@ -58,6 +58,10 @@ TEXT = {
         "da": "siger ikke noget om emnet i dokumenterne",
         "en": "says nothing on the topic in its documents",
     },
+    "outranked": {
+        "da": "intet udsagn om emnet, der er lige så relevant som de øvriges",
+        "en": "no statement on the topic as relevant as the others'",
+    },
     "sources_intro": {
         "da": "Fra dokumenterne:",
         "en": "From the documents (quoted in Danish):",
@@ -111,6 +115,12 @@ _REASONS = {
 
 def text(key: str, lang: str = "da", **kwargs) -> str:
     return TEXT[key][lang if lang in ("da", "en") else "da"].format(**kwargs)
+
+
+def silence(finding, lang: str = "da") -> str:
+    """Why a comparison quotes nothing for an organisation: its documents never
+    use the topic's words, or nothing it says comes close to the others'."""
+    return text("outranked" if finding.outranked else "silent", lang)
 
 
 def joined(names, lang: str = "da") -> str:

@@ -178,8 +178,16 @@ class Finding:
     def silent(self) -> bool:
         return not self.passages
 
+    @property
+    def outranked(self) -> bool:
+        """Silent, though its documents use the topic's words: its best
+        statement fell short of the others' (Slagelse's case lists the theme
+        "Sikkerhed og tilgængelighed" without saying anything on security)."""
+        return self.silent and self.best is not None
+
     def to_dict(self) -> dict:
         return {"organisation": self.organisation, "silent": self.silent,
+                "outranked": self.outranked,
                 "passages": [p.to_dict() for p in self.passages]}
 
 

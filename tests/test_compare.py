@@ -36,6 +36,10 @@ def test_which_questions_are_comparisons():
     assert scope("Hvad beder KL kommunerne om?") is None
     assert scope("Hvad siger kommunerne om KL's forslag?") == municipalities
     assert scope("Sammenlign KL og kommunerne om sikkerhed") == municipalities
+    # what is asked of the municipalities is not what each of them says
+    assert scope("Hvad skal kommunerne svare på i høringen?") is None
+    assert scope("When must the municipalities respond to the hearing?") is None
+    assert scope("Hvad bør alle kommunerne gøre ifølge strategien?") is None
 
 
 def test_municipalities_on_security(shipped_assistant):
@@ -47,7 +51,12 @@ def test_municipalities_on_security(shipped_assistant):
     assert all("sikkerhed" in p.chunk.text.lower() for p in aalborg.passages)
     # Slagelse's case only lists the strategy's theme titles; it states nothing on security.
     assert rows["Slagelse Kommune"].silent and rows["Fredensborg Kommune"].silent
-    assert "Slagelse Kommune: siger ikke noget om emnet" in answer.answer
+    # Fredensborg's case never uses the word; Slagelse's does, in a theme title,
+    # so it is not said to be silent, only to have nothing as relevant
+    assert "Fredensborg Kommune: siger ikke noget om emnet" in answer.answer
+    assert rows["Slagelse Kommune"].outranked and not rows["Fredensborg Kommune"].outranked
+    assert ("Slagelse Kommune: intet udsagn om emnet, der er lige så relevant som de øvriges"
+            in answer.answer)
     ranks = [p.rank for p in answer.passages]
     assert ranks == list(range(1, len(ranks) + 1))
     assert [p for f in answer.comparison for p in f.passages] == list(answer.passages)
@@ -104,5 +113,5 @@ def test_cli_json_adds_comparison_and_keeps_the_fields(shipped_assistant):
     assert set(compared) == {"question", "answer", "no_source_for", "passages", "comparison"}
     rows = {r["organisation"]: r for r in compared["comparison"]}
     assert rows["Slagelse Kommune"] == {"organisation": "Slagelse Kommune", "silent": True,
-                                        "passages": []}
+                                        "outranked": True, "passages": []}
     assert rows["Aalborg Kommune"]["passages"][0]["organisation"] == "Aalborg Kommune"
