@@ -91,6 +91,32 @@ _OWN = (r"(?:holdning\w*|synspunkt\w*|mening\w*|høringsbrev\w*|brev\w*|nyhed\w*
         r"(?:hearing\s+)?letters?|news(?:\s+items?)?|press\s+releases?|website)")
 
 
+# The strategy as the one speaking: "Hvad siger strategien om skoler?", "står
+# der i forslaget", "ifølge strategien", "What does the strategy say about ...".
+# Every document here is about the strategy, so the word names no topic; left
+# in, it pulls the search to sentences about the strategy as such ("Er
+# kommunen enig i strategiens vision ...") and away from the one on schools.
+_STRATEGY_DA = (r"(?:den\s+(?:nye\s+)?(?:fælleskommunale\s+)?)?"
+                r"(?:(?:digitaliserings)?strategi(?:forslag)?et|(?:digitaliserings)?strategien|"
+                r"forslaget|strategi\b)")
+_STRATEGY_EN = (r"the\s+(?:new\s+)?(?:joint\s+municipal\s+)?(?:digital(?:isation)?\s+)?"
+                r"(?:strategy|proposal|draft(?:\s+strategy)?)")
+_SPEAKER = re.compile(
+    rf"\b(?P<verb>siger|skriver|beskriver|nævner|foreslår|fortæller|does)\s+"
+    rf"(?:{_STRATEGY_DA}|{_STRATEGY_EN}(?=\s+(?:say|describe|mention|write|propose|state)\b))\b"
+    rf"|\b(?P<stands>står|nævnes|skrives)\s+(?:der\s+)?i\s+(?:{_STRATEGY_DA})\b"
+    rf"|\bifølge\s+(?:{_STRATEGY_DA})\b"
+    rf"|\b(?:according\s+to|in)\s+{_STRATEGY_EN}(?=\s*[?.]?\s*$)",
+    re.IGNORECASE)
+
+
+def without_strategy_speaker(text: str) -> str:
+    """``text`` without the strategy named as the speaker ("Hvad siger
+    strategien om skoler?" -> "Hvad siger om skoler?"); unchanged otherwise,
+    as where the strategy is the topic ("Hvad mener Aalborg om strategien?")."""
+    return " ".join(_SPEAKER.sub(lambda m: f" {m['verb'] or m['stands'] or ''} ", text).split()) or text
+
+
 def organisation_asked(question: str, names: Iterable[str]) -> tuple[str, str] | None:
     """The organisation among ``names`` (KL and others that are not
     municipalities) whose view the question asks for, and the question without

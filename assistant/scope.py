@@ -11,13 +11,13 @@ API is a hard limit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .gazetteer import other_organisations
 from .lexicon import Lexicon
-from .query import QueryAnalysis, organisation_asked
+from .query import QueryAnalysis, organisation_asked, without_strategy_speaker
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,15 @@ def missing_municipalities(analysis: QueryAnalysis, indexed: list[str]) -> list[
 def question_scope(question: str, analysis: QueryAnalysis, chosen: list[str] | None,
                    indexed: list[str], lexicon: Lexicon) -> Scope:
     """The scope of ``question``; ``chosen`` is the organisation filter (or
-    None), ``indexed`` the organisations with documents."""
+    None), ``indexed`` the organisations with documents.  The strategy named
+    as the speaker ("Hvad siger strategien om skoler?") is left out of the
+    searched text like an organisation asked about."""
+    scope = _scope(question, analysis, chosen, indexed, lexicon)
+    return replace(scope, query=without_strategy_speaker(scope.query))
+
+
+def _scope(question: str, analysis: QueryAnalysis, chosen: list[str] | None,
+           indexed: list[str], lexicon: Lexicon) -> Scope:
     missing = tuple(missing_municipalities(analysis, indexed))
     if analysis.municipalities:
         named = [m.official for m in analysis.municipalities if m.official not in missing]

@@ -1,0 +1,74 @@
+"""What the answer quotes: statements on the question's topic, not asides.
+
+Run against the shipped corpus with the real embedder: these are the answers a
+user reads first.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.query import without_strategy_speaker
+
+
+def quotes(answer) -> list[str]:
+    """The sentences an answer quotes, as shown («...»)."""
+    return re.findall(r"«(.*?)» \[\d+\]", answer.answer)
+
+
+@pytest.mark.parametrize("question, searched", [
+    ("Hvad siger strategien om skoler?", "Hvad siger om skoler?"),
+    ("Hvad står der i strategien om data?", "Hvad står om data?"),
+    ("Hvad siger den nye fælleskommunale strategi om data?", "Hvad siger om data?"),
+    ("What does the strategy say about schools?", "What does say about schools?"),
+    ("Hvad er målsætning 2 ifølge strategien?", "Hvad er målsætning 2 ?"),
+    # the strategy as the topic, not the speaker, stays
+    ("Hvad mener Aalborg om strategien?", "Hvad mener Aalborg om strategien?"),
+    ("What does Aalborg say about the strategy?", "What does Aalborg say about the strategy?"),
+])
+def test_the_strategy_named_as_speaker_is_not_searched_for(question, searched):
+    assert without_strategy_speaker(question) == searched
+
+
+@pytest.mark.parametrize("question", ["Hvad siger strategien om skoler?",
+                                      "What does the strategy say about schools?"])
+def test_what_the_strategy_says_about_schools_quotes_schools(shipped_assistant, question):
+    """Every document here is about the strategy; searched for, "strategien"
+    drew the hearing's questions about the strategy ahead of the only
+    passages on schools."""
+    quoted = quotes(shipped_assistant.ask(question))
+    assert quoted and any("skole" in q for q in quoted), quoted
+
+
+@pytest.mark.parametrize("question", [
+    "What does the strategy say about welfare technology?",
+    "What are the themes of the strategy?",
+    "Hvem er formand for KL?",
+    "Hvad mener Slagelse om strategien?",
+])
+def test_the_hearing_questions_are_not_quoted_as_answers(shipped_assistant, question):
+    """Slagelse's case lists KL's questions ("Er kommunen enig i ...?"); a
+    question matches a question, but it answers none."""
+    quoted = quotes(shipped_assistant.ask(question))
+    assert quoted and not any(q.rstrip().endswith("?") for q in quoted), quoted
+
+
+def test_the_hearing_questions_are_quoted_when_asked_for(shipped_assistant):
+    quoted = quotes(shipped_assistant.ask(
+        "Hvilke overordnede spørgsmål beder KL kommunerne om at besvare i høringen?"))
+    assert any("Er kommunen enig" in q for q in quoted), quoted
+
+
+@pytest.mark.parametrize("question", [
+    "What does the strategy say about unemployed citizens?",
+    "Is Aalborg positive about the strategy?",
+])
+def test_label_lines_and_bullet_fragments_are_not_quoted_off_topic(shipped_assistant, question):
+    quoted = quotes(shipped_assistant.ask(question))
+    assert quoted and all(len(q.split()) >= 4 for q in quoted), quoted
+
+
+def test_a_label_line_is_quoted_when_it_is_the_answer(shipped_assistant):
+    quoted = quotes(shipped_assistant.ask("Hvilket sags-ID har KL's høringsbrev?"))
+    assert any("SAG-2015-00810" in q for q in quoted), quoted
