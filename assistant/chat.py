@@ -11,7 +11,11 @@ A follow-up borrows what it lacks from the question before it:
   siger Slagelse om data?"), and after a comparison ("Hvad siger kommunerne
   om sikkerhed?") all of them again.
 - KL and other organisations that are not municipalities count the same way:
-  "og KL?" after "Hvad siger Aalborg om sikkerhed?" asks what KL says.
+  "og KL?" after "Hvad siger Aalborg om sikkerhed?" asks what KL says, and
+  "og Fredensborg?" after "Hvad siger kommunerne om data?" asks Fredensborg.
+- "om det"/"about it" at the end stands for the previous question's topic:
+  "Hvad mener de om det?" after "Hvad siger Aalborg om sikkerhed?" asks what
+  Aalborg thinks about sikkerhed.
 
 The resolved question is shown to the user, so the reading is never hidden.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .compare import comparison_words
+from .compare import comparison_words, with_parties
 from .gazetteer import find_mentions, name_mentions, other_organisations
 from .query import detect_language
 from .tokens import tokenize
@@ -33,6 +37,12 @@ _NO_TOPIC = frozenset(tokenize(
 _ANAPHORA = re.compile(
     r"\b(de|dem|deres|kommunen|kommunens|they|them|their|theirs|the municipality)\b",
     re.IGNORECASE)
+
+
+# The previous topic referred back to: "hvad mener de om det?", "what about it?"
+_TOPIC_ANAPHORA = re.compile(r"\b(?P<prep>om|til|med|about|on)\s+(?:det|dette|den|denne|it|that|this)"
+                             r"(?=[\s?.!]*$)", re.IGNORECASE)
+_TOPIC = re.compile(r"\b(?:om|til|about|on)\s+(?P<topic>[^?.!]*\w)[\s?.!]*$", re.IGNORECASE)
 
 
 # A new topic for the same parties: "hvad med data?", "og om data?", "and what about data?"
@@ -58,22 +68,42 @@ def resolve_followup(question: str, previous: str | None,
     ``organisations`` are the indexed ones, so "og KL?" follows up too."""
     if not previous:
         return question
+    question = _with_previous_topic(question, previous)
     now, before = _parties(question, organisations), _parties(previous, organisations)
     joiner = " og " if detect_language(question) == "da" else " and "
     rest = "".join(question[e:s] for (_, e, _), (s, _, _) in
                    zip([(0, 0, "")] + now, now + [(len(question), 0, "")]))
-    if now and not _has_topic(rest):
-        new_names = joiner.join(dict.fromkeys(name for *_, name in now))
-        if before:
-            return _replace_first_run(previous, before, new_names)
-        return f"{previous.rstrip('?. ')} ({new_names})?"
+    if now and not _has_topic(rest) and not _TOPIC_ANAPHORA.search(question):
+        names = list(dict.fromkeys(name for *_, name in now))
+        swapped = (_replace_first_run(previous, before, joiner.join(names)) if before
+                   else with_parties(previous, joiner.join(names)))
+        return (_agreeing(swapped, names) if swapped
+                else f"{previous.rstrip('?. ')} ({joiner.join(names)})?")
     if not now and before and _ANAPHORA.search(question):
-        old_names = joiner.join(dict.fromkeys(name for *_, name in before))
-        return _ANAPHORA.sub(old_names, question, count=1)
+        names = list(dict.fromkeys(name for *_, name in before))
+        return _agreeing(_ANAPHORA.sub(joiner.join(names), question, count=1), names)
     switch = None if now else _TOPIC_SWITCH.match(question)
     if switch:
         return _asked_again(previous, before, switch.group("topic"), joiner) or question
     return question
+
+
+def _agreeing(question: str, names: list[str]) -> str:
+    """"What do Slagelse say" -> "What does Slagelse say" when one party replaced several."""
+    if len(names) != 1:
+        return question
+    return re.sub(rf"\b([Dd])o\s+(?={re.escape(names[0])}\b)", r"\1oes ", question)
+
+
+def _with_previous_topic(question: str, previous: str) -> str:
+    """``question`` with "om det"/"about it" at its end replaced by the topic
+    the previous question ended on ("Hvad mener de om det?" after "Hvad siger
+    Aalborg om sikkerhed?" asks about sikkerhed)."""
+    pronoun, topic = _TOPIC_ANAPHORA.search(question), _TOPIC.search(previous)
+    if not (pronoun and topic):
+        return question
+    return (question[:pronoun.start()] + f"{pronoun['prep']} {topic['topic']}"
+            + question[pronoun.end():])
 
 
 def _asked_again(previous: str, before: list[tuple[int, int, str]], topic: str,

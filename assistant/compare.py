@@ -101,6 +101,20 @@ def comparison_words(question: str, lang: str) -> str | None:
     return None
 
 
+# "kommunerne", "the municipalities": words that stand for a party and can be
+# swapped for one ("og Fredensborg?" after "Hvad siger kommunerne om data?")
+_PARTY_WORDS = re.compile(r"\b(?:kommunerne|organisationerne|the municipalities|the organisations)"
+                          r"\b(?!['’])", re.IGNORECASE)
+
+
+def with_parties(question: str, names: str) -> str | None:
+    """``question`` asking ``names`` instead of everyone it compares, or None
+    when it names everyone in a way that cannot be swapped ("Hvilke kommuner ...")."""
+    if not _PARTY_WORDS.search(question):
+        return None
+    return _PARTY_WORDS.sub(names, question, count=1)
+
+
 def topic_of(question: str) -> str:
     """The topic without the comparison words ("Hvad siger kommunerne om X" -> "Hvad siger om X")."""
     for pattern in (_ALL_MUNICIPALITIES, _ALL_ORGANISATIONS):
