@@ -41,6 +41,8 @@ _LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brin
 # enig i ...?"), or a few words sharing nothing with the question (a label line
 # "Kompetence: Økonomiudvalget", a bullet "- intelligent ledelsesinformation"),
 # is an aside: e5 puts questions near questions and short lines near anything.
+# So is a lead-in whose passage ends before what it introduces ("... strategiens
+# målsætninger om," closing a chunk of KL's letter).
 _ASIDE_PENALTY = 0.04
 _FRAGMENT_WORDS = 4
 # asks about the questions themselves (KL's hearing questions, a questionnaire)
@@ -90,9 +92,10 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             of_kind = kind is not None and bool(kind.search(sentence))
             # a question holding what is asked for still tells it ("Er kommunen
             # enig i, at strategiens 10 temaer er relevante?": how many themes)
-            aside = ((not questions_asked and not of_kind
-                      and p.document.text[s:end].rstrip().endswith("?"))
-                     or (not shared and len(sentence.split()) < _FRAGMENT_WORDS))
+            quoted = p.document.text[s:end].rstrip()
+            aside = ((not questions_asked and not of_kind and quoted.endswith("?"))
+                     or (not shared and len(sentence.split()) < _FRAGMENT_WORDS)
+                     or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
             candidates.append((i, s, end, float(cos), shared, of_kind, aside))
     n = len(candidates)
     df = Counter(t for _, _, _, _, shared, _, _ in candidates for t in shared)

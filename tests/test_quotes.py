@@ -72,3 +72,12 @@ def test_label_lines_and_bullet_fragments_are_not_quoted_off_topic(shipped_assis
 def test_a_label_line_is_quoted_when_it_is_the_answer(shipped_assistant):
     quoted = quotes(shipped_assistant.ask("Hvilket sags-ID har KL's høringsbrev?"))
     assert any("SAG-2015-00810" in q for q in quoted), quoted
+
+
+@pytest.mark.parametrize("question", ["Hvordan skal strategien følges op?",
+                                      "Hvem har skrevet strategien?"])
+def test_a_lead_in_cut_off_from_what_it_introduces_is_not_quoted(shipped_assistant, question):
+    """KL's letter: "Den politiske drøftelse af forslaget kan tage udgangspunkt i
+    strategiens målsætninger om," ends one chunk, its list opens the next."""
+    quoted = quotes(shipped_assistant.ask(question))
+    assert quoted and not any(q.rstrip().endswith((",", ":")) for q in quoted), quoted
