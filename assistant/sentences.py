@@ -15,6 +15,9 @@ _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’»)\]*]*$")
 # What no sentence starts with: a piece beginning so continues the one before
 # (a lower-case letter too: pysbd cuts after "ift." in "udfordringer ift. effektivisering").
 _CONTINUES = re.compile(r"^(?:[:;,)\]]|[a-zæøå])")
+# A list number standing alone ("1." before "Digital selvbetjening, ...") opens
+# the item after it.
+_LIST_NUMBER = re.compile(r"(?:\d{1,3}|[a-zA-Z])[.)]")
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +39,9 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     continues the one before: pysbd ends a sentence at an abbreviation's full
     stop and at a question mark inside a link, so "Sagsnr.: 330-2015-27782"
     came out as "Sagsnr." and ": 330-2015-27782", and "udfordringer ift.
-    effektiviseringsgevinster" as two.
+    effektiviseringsgevinster" as two.  A list number pysbd cut off ("1.")
+    opens the item after it: alone, "Digital selvbetjening, kommunikation og
+    velfærd (politiske visioner)" looked like a heading and was never quoted.
     """
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -60,5 +65,5 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
             cursor = found + len(piece)
             first = False
             spans.append((spans.pop()[0] if joined else found, cursor))
-            joined = not _ENDS_SENTENCE.search(piece)
+            joined = not _ENDS_SENTENCE.search(piece) or bool(_LIST_NUMBER.fullmatch(piece))
     return [(s + base, e + base) for s, e in spans]

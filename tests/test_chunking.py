@@ -144,3 +144,17 @@ def test_a_case_number_and_a_link_are_not_cut_into_pieces():
 
 def sentence_texts(text: str) -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def test_a_list_number_opens_its_item():
+    """pysbd cuts "1." off the item; alone, the item read as a heading and was
+    never a statement an answer could quote."""
+    text = ("Strategien er bygget op omkring to afsnit:\n\n"
+            "1.    Digital selvbetjening, kommunikation og velfærd (politiske visioner)\n\n"
+            "2.    Effektiv IT-drift (administrative målsætninger)")
+    assert sentence_texts(text) == [
+        "Strategien er bygget op omkring to afsnit:",
+        "1.    Digital selvbetjening, kommunikation og velfærd (politiske visioner)",
+        "2.    Effektiv IT-drift (administrative målsætninger)"]
+    chunk = chunk_document("d", ExtractedText(text=text))[0]
+    assert [text[s:e] for s, e in statement_spans(chunk)][1].startswith("1.    Digital")

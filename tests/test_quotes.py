@@ -81,3 +81,10 @@ def test_a_lead_in_cut_off_from_what_it_introduces_is_not_quoted(shipped_assista
     strategiens målsætninger om," ends one chunk, its list opens the next."""
     quoted = quotes(shipped_assistant.ask(question))
     assert quoted and not any(q.rstrip().endswith((",", ":")) for q in quoted), quoted
+
+
+def test_a_numbered_list_item_is_quoted_when_it_is_the_answer(shipped_assistant):
+    """Fredensborg's channel strategy has two sections; the first is the item
+    "1. Digital selvbetjening, kommunikation og velfærd (politiske visioner)"."""
+    quoted = quotes(shipped_assistant.ask("Hvad siger Fredensborg om digital selvbetjening?"))
+    assert quoted and quoted[0].startswith("1. Digital selvbetjening"), quoted
