@@ -36,6 +36,7 @@ _MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|no
 _TIME = re.compile(rf"\b((?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
                    r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
                    r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
+_COUNTED = re.compile(r"\b\d+\s+(\w+)")   # "10 temaer": the thing counted
 _LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brings along
 # A statement that asks rather than states (the hearing's questions, "Er kommunen
 # enig i ...?"), or a few words sharing nothing with the question (a label line
@@ -90,10 +91,13 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             shared = q_terms.intersection(tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
             of_kind = kind is not None and bool(kind.search(sentence))
-            # a question holding what is asked for still tells it ("Er kommunen
-            # enig i, at strategiens 10 temaer er relevante?": how many themes)
+            # a question counting what is asked about still tells how many ("Er
+            # kommunen enig i, at strategiens 10 temaer er relevante?" for "Hvor
+            # mange temaer ...", but not for "How much will the strategy cost?")
+            tells = kind is _NUMBER and any(q_terms.intersection(tokenize(w))
+                                            for w in _COUNTED.findall(sentence))
             quoted = p.document.text[s:end].rstrip()
-            aside = ((not questions_asked and not of_kind and quoted.endswith("?"))
+            aside = ((not questions_asked and not tells and quoted.endswith("?"))
                      or (not shared and len(sentence.split()) < _FRAGMENT_WORDS)
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
             candidates.append((i, s, end, float(cos), shared, of_kind, aside))
