@@ -41,7 +41,7 @@ from .tokens import tokenize
 # sentence is not cut before a lower-case word ("ift. effektivisering");
 # 12: typographic ligatures (ﬁ, ﬂ) become their letters; 13: a full PDF line
 # ending mid-sentence is joined to the next even when that one is capitalised.
-PIPELINE_VERSION = "14"
+PIPELINE_VERSION = "15"
 
 
 @dataclass

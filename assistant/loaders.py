@@ -36,7 +36,7 @@ from .errors import (
     UnsupportedFormat,
 )
 from .models import ExtractedText, LoadFailure
-from .reflow import hard_wrapped, reflow_page
+from .reflow import hard_wrapped, reflow_markdown, reflow_page
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
 _SUPPORTED_LIST = ", ".join(sorted(SUPPORTED_SUFFIXES))
@@ -281,8 +281,12 @@ def _strip_markup(text: str) -> str:
 
 def _load_text(data: bytes, path: Path, limits: Limits) -> ExtractedText:
     """Plain text; a .txt file wrapped at a fixed width (an e-mail, a case
-    system's export) is reflowed into paragraphs as a PDF page is."""
-    text = normalise_text(_strip_markup(decode_text(data, path)))
+    system's export) is reflowed into paragraphs as a PDF page is, a Markdown
+    file's paragraphs as Markdown reads them."""
+    text = decode_text(data, path)
+    if path.suffix.lower() == ".md":
+        text = reflow_markdown(text)
+    text = normalise_text(_strip_markup(text))
     if path.suffix.lower() == ".txt" and hard_wrapped(text):
         text = reflow_page(text)
     return ExtractedText(text)

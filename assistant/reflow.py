@@ -1,4 +1,5 @@
-"""Paragraphs from the lines of a PDF page, without its running header and footer.
+"""Paragraphs from the lines of a PDF page, without its running header and footer
+(and from the wrapped lines of plain text and Markdown).
 
 A PDF holds lines, not paragraphs: pypdf gives every line of a page on a line
 of its own and rarely a blank line between paragraphs.  Left so, a sentence
@@ -104,3 +105,31 @@ def drop_running_lines(pages: list[str]) -> list[str]:
                 and (key(lines[i]) in repeated or _PAGE_NUMBER.match(lines[i].strip()))}
         out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
     return out
+
+
+def reflow_markdown(text: str) -> str:
+    """Markdown with each paragraph (and list item) on one line.
+
+    In Markdown a line break inside a paragraph is a space; a file wrapped at
+    80 characters reads as whole sentences only when its lines are joined, as
+    any Markdown viewer joins them.  Which lines form a paragraph is
+    markdown-it-py's reading (CommonMark, plus tables so their rows stay
+    apart); a hard break (two trailing spaces or a backslash) is kept.
+    """
+    from markdown_it import MarkdownIt
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    joined = set()   # lines that continue on the next one
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        if token.type == "paragraph_open" and token.map:
+            first, end = token.map
+            joined.update(i for i in range(first, end - 1) if not lines[i].endswith(("  ", "\\")))
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i - 1 in joined:
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+

@@ -224,6 +224,20 @@ def test_md_keeps_headings_and_lists_but_drops_html_and_inline_marks(tmp_path):
                                     "- kursiv tekst, 2 * 3 * 4 og en enlig * stjerne")
 
 
+def test_md_paragraphs_are_joined_as_markdown_reads_them(tmp_path):
+    """A wrapped paragraph and a wrapped list item are one line each; table rows,
+    list items and a hard break (two trailing spaces) stay apart."""
+    path = tmp_path / "svar.md"
+    path.write_text("# Høringssvar\r\n\r\nTestby Kommune er enig i visionen, men\r\n"
+                    "savner mål for sikkerhed.\r\n\r\n- Første punkt, der\r\n  fortsætter her\r\n"
+                    "- Andet punkt\r\n\r\n| Tema | Holdning |\r\n|---|---|\r\n| 4 | enig |\r\n\r\n"
+                    "Med venlig hilsen  \r\nBorgmesteren\r\n", encoding="utf-8")
+    assert load_file(path).text == (
+        "# Høringssvar\n\nTestby Kommune er enig i visionen, men savner mål for sikkerhed.\n\n"
+        "- Første punkt, der fortsætter her\n- Andet punkt\n\n| Tema | Holdning |\n|---|---|\n"
+        "| 4 | enig |\n\nMed venlig hilsen\nBorgmesteren")
+
+
 def test_shipped_letter_quotes_without_markdown_marks():
     text = load_file(CORPUS / "kl-hoeringsbrev-2015-03-03.txt").text
     assert "Frist for svar på høringen er mandag den 20. april 2015." in text

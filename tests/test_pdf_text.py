@@ -172,3 +172,17 @@ def test_a_text_file_wrapped_at_72_columns_is_reflowed(tmp_path):
     assert SECURITY in statements
     assert hard_wrapped(wrapped)
     assert not any(hard_wrapped(p.read_text(encoding="utf-8")) for p in SHIPPED_DOCS.glob("*.txt"))
+
+
+def test_a_markdown_file_wrapped_at_72_columns_reads_as_whole_sentences(tmp_path):
+    """Markdown joins a paragraph's lines, and so does the loader: the wrapped
+    sentence is one statement, as in the text file it was made from."""
+    import textwrap
+
+    from assistant.chunking import chunk_document
+    text = (SHIPPED_DOCS / f"{AALBORG}.txt").read_text(encoding="utf-8")
+    wrapped = "\n".join(textwrap.fill(line, 72, break_on_hyphens=False) for line in text.split("\n"))
+    (tmp_path / "svar.md").write_text(wrapped, encoding="utf-8")
+    doc = load_file(tmp_path / "svar.md")
+    statements = {doc.text[s:e] for c in chunk_document("svar.md", doc) for s, e in statement_spans(c)}
+    assert SECURITY in statements
