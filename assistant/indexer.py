@@ -40,7 +40,9 @@ from .tokens import tokenize
 # 10: a .txt wrapped at a fixed width is reflowed into paragraphs; 11: a
 # sentence is not cut before a lower-case word ("ift. effektivisering");
 # 12: typographic ligatures (ﬁ, ﬂ) become their letters; 13: a full PDF line
-# ending mid-sentence is joined to the next even when that one is capitalised.
+# ending mid-sentence is joined to the next even when that one is capitalised;
+# 14: a list number cut off by the sentence splitter opens its item; 15: a .md
+# file's paragraphs are joined onto one line as Markdown reads them.
 PIPELINE_VERSION = "15"
 
 
