@@ -57,6 +57,8 @@ class ScoredSentence:
     start: int              # document offsets
     end: int
     score: float
+    cosine: float = 0.0     # the statement's cosine to the query alone
+    aside: bool = False     # a question, a fragment or a cut-off lead-in (see above)
 
 
 def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
@@ -110,7 +112,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
         lexical = sum(weight[t] for t in shared) / most
         scored.append(ScoredSentence(
             i, s, e, cos + _LEXICAL_WEIGHT * lexical + (_KIND_BONUS if of_kind else 0.0)
-            - (_ASIDE_PENALTY if aside else 0.0)))
+            - (_ASIDE_PENALTY if aside else 0.0), cos, aside))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
 
 

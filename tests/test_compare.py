@@ -115,3 +115,11 @@ def test_cli_json_adds_comparison_and_keeps_the_fields(shipped_assistant):
     assert rows["Slagelse Kommune"] == {"organisation": "Slagelse Kommune", "silent": True,
                                         "outranked": True, "passages": []}
     assert rows["Aalborg Kommune"]["passages"][0]["organisation"] == "Aalborg Kommune"
+
+
+def test_a_passage_of_label_lines_does_not_make_an_organisation_speak(shipped_assistant):
+    """Slagelse's case opens with label lines ("Kompetence: Økonomiudvalget");
+    close to any question about the strategy, they were quoted as its view."""
+    answer = shipped_assistant.ask("Which municipalities support the strategy?")
+    quoted = [p.quote() for f in answer.comparison for p in f.passages]
+    assert quoted and not any(q.startswith("Kompetence:") for q in quoted), quoted
