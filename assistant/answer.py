@@ -90,7 +90,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
         for (s, e), cos in zip(spans, vecs @ query_vec):
             sentence = p.document.text[s:e]
-            shared = q_terms.intersection(tokenize(sentence))
+            shared = _shared_terms(q_terms, tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
             of_kind = kind is not None and bool(kind.search(sentence))
             # a question counting what is asked about still tells how many ("Er
@@ -114,6 +114,18 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             i, s, e, cos + _LEXICAL_WEIGHT * lexical + (_KIND_BONUS if of_kind else 0.0)
             - (_ASIDE_PENALTY if aside else 0.0), cos, aside))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
+
+
+def _shared_terms(q_terms: set[str], tokens: list[str]) -> set[str]:
+    """The query terms a statement holds, as words or as a compound's parts: its
+    head ("sikkerhed" in "informationssikkerhed", five letters or more) or its
+    first word ("bredbånd" in "bredbåndsdækning", six or more)."""
+    shared = q_terms.intersection(tokens)
+    for term in q_terms - shared:
+        if any((len(term) >= 5 and t.endswith(term)) or (len(term) >= 6 and t.startswith(term))
+               for t in tokens):
+            shared.add(term)
+    return shared
 
 
 def _quoted_end(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> int:

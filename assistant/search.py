@@ -261,10 +261,14 @@ class Retriever:
 
         An English question against Danish documents matches only names and
         numbers; scaling BM25's weight by this share keeps its few, noisy
-        matches from outvoting the dense ranking.
+        matches from outvoting the dense ranking.  A term found through a
+        compound (see :meth:`Lexicon.keyword_query`) counts as occurring.
         """
         if not query_tokens or not self.index.chunks:
             return 0.0
+        if self.settings.compound_heads:   # found through a compound counts as found
+            lexicon = self.lexicon()
+            return sum(bool(lexicon.keyword_query([t])) for t in query_tokens) / len(query_tokens)
         vocab = self._bm25_index().vocab
         return sum(t in vocab for t in query_tokens) / len(query_tokens)
 

@@ -90,3 +90,17 @@ def test_a_numbered_list_item_is_quoted_when_it_is_the_answer(shipped_assistant)
     "1. Digital selvbetjening, kommunikation og velfærd (politiske visioner)"."""
     quoted = quotes(shipped_assistant.ask("Hvad siger Fredensborg om digital selvbetjening?"))
     assert quoted and quoted[0].startswith("1. Digital selvbetjening"), quoted
+
+
+@pytest.mark.parametrize("question, word", [
+    ("Hvad siger Aalborg om bredbånd?", "bredbåndsdækning"),
+    ("Hvad siger Aalborg om konsulenter?", "konsulentudgifter"),
+])
+def test_a_word_found_only_as_the_first_part_of_a_compound_is_answered(shipped_assistant,
+                                                                      question, word):
+    """Aalborg writes "mobil og bredbåndsdækning" and "spare timer og
+    konsulentudgifter"; asked about broadband or consultants, it used to be
+    told Aalborg never mentions them."""
+    answer = shipped_assistant.ask(question)
+    assert not answer.not_in_documents
+    assert any(word in q for q in quotes(answer)), answer.answer
