@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .lexicon import begins_compound
 from .messages import cited_quote
 from .models import Passage
 from .tokens import tokenize
@@ -119,11 +120,10 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
 def _shared_terms(q_terms: set[str], tokens: list[str]) -> set[str]:
     """The query terms a statement holds, as words or as a compound's parts: its
     head ("sikkerhed" in "informationssikkerhed", five letters or more) or its
-    first word ("bredbånd" in "bredbåndsdækning", six or more)."""
+    first word ("bredbånd" in "bredbåndsdækning": :func:`begins_compound`)."""
     shared = q_terms.intersection(tokens)
     for term in q_terms - shared:
-        if any((len(term) >= 5 and t.endswith(term)) or (len(term) >= 6 and t.startswith(term))
-               for t in tokens):
+        if any((len(term) >= 5 and t.endswith(term)) or begins_compound(term, t) for t in tokens):
             shared.add(term)
     return shared
 

@@ -10,6 +10,7 @@ without documents is named by others (KL's letter on the meetings in Vejle).
 from __future__ import annotations
 
 import bisect
+import re
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 ROOT, ENDING = 5, 4   # a shared root's letters at least, an ending's letters at most
 MODIFIER = 6          # letters at least of a word found as the first part of a compound
+# what goes on from a stem as a derivation, not as a compound's second word:
+# "beslut" + "ningstema" is "beslutningstema", not "beslut" + a word
+_SUFFIX = re.compile(r"(?:n?ing|n?ings|else|hed|lig|skab|isk|ende|ion|sion|tion|er|ere|et)")
 
 
 class Lexicon:
@@ -93,10 +97,18 @@ class Lexicon:
         vocab = self.keywords.vocab
         if not vocab:
             return []
-        forms = self._heads(term)
+        return list(dict.fromkeys(self._heads(term) + self._root_forms(term)
+                                  + self._compounds_of(term)))
+
+    def _words(self) -> list[str]:
         if self._sorted is None:
-            self._sorted = sorted(vocab)
-        words = self._sorted
+            self._sorted = sorted(self.keywords.vocab)
+        return self._sorted
+
+    def _root_forms(self, term: str) -> list[str]:
+        """Indexed words sharing ``term``'s root, each going on at most
+        :data:`ENDING` letters past it ("beslutted" -> "beslutning")."""
+        words, forms = self._words(), []
         for shared in range(max(ROOT, len(term) - ENDING), len(term)):
             root = term[:shared]
             at = bisect.bisect_left(words, root)
@@ -104,19 +116,14 @@ class Lexicon:
                 if len(words[at]) - shared <= ENDING:
                     forms.append(words[at])
                 at += 1
-        return list(dict.fromkeys(forms + self._compounds_of(term)))
+        return list(dict.fromkeys(forms))
 
     def _compounds_of(self, term: str) -> list[str]:
-        """Indexed compounds that ``term`` (of :data:`MODIFIER` letters or more)
-        begins: "bredbånd" -> "bredbåndsdækning", "konsulent" -> "konsulentudgifter"."""
-        if len(term) < MODIFIER:
-            return []
-        if self._sorted is None:
-            self._sorted = sorted(self.keywords.vocab)
-        words, out = self._sorted, []
+        """Indexed compounds that ``term`` begins (see :func:`begins_compound`)."""
+        words, out = self._words(), []
         at = bisect.bisect_left(words, term)
         while at < len(words) and words[at].startswith(term):
-            if len(words[at]) - len(term) > ENDING:
+            if begins_compound(term, words[at]):
                 out.append(words[at])
             at += 1
         return out
@@ -130,3 +137,13 @@ class Lexicon:
         return np.array([r for r in self.keywords.chunks_with(tokenize(names))
                          if any(x.municipality in wanted
                                 for x in find_mentions(self.chunks[r].text))], dtype=np.int64)
+
+
+def begins_compound(term: str, word: str) -> bool:
+    """Whether ``word`` is a compound whose first part is ``term`` (of
+    :data:`MODIFIER` letters or more): "bredbånd" begins "bredbåndsdækning",
+    "konsulent" begins "konsulentudgift".  What follows must be longer than an
+    ending and not a derivation ("beslut" + "ningstema" is "beslutningstema")."""
+    rest = word[len(term):]
+    return (len(term) >= MODIFIER and word.startswith(term) and len(rest) > ENDING
+            and not _SUFFIX.match(rest))
