@@ -75,7 +75,8 @@ FRAME_WORDS = (
     "kommune kommuner kommunerne kommunal kommunale kommunens kommunernes "
     "say says said think thinks mention mentions write writes new which when how why who "
     "where much many does municipality municipalities municipal view views opinion opinions "
-    "position stance"
+    "position stance "
+    "nogen noget nogle nogensinde anyone anybody anything someone somebody something any"
 )
 
 

@@ -101,6 +101,15 @@ def test_a_topic_the_documents_never_mention_is_not_answered(shipped_assistant):
     assert sewers.comparison and all(f.silent for f in sewers.comparison)
 
 
+def test_anyone_is_not_a_topic(shipped_assistant):
+    """"Er der nogen, der nævner GDPR?": "nogen" ("anyone") occurs in the
+    documents, GDPR does not; the word asks who, it names no topic."""
+    for question, word in (("Er der nogen, der nævner GDPR?", "GDPR"),
+                           ("Does anyone mention GDPR?", "GDPR")):
+        answer = shipped_assistant.ask(question)
+        assert answer.not_in_documents == (word,), answer.answer
+
+
 def test_a_topic_the_named_municipality_never_mentions_is_not_answered(shipped_assistant):
     """Aalborg writes about telemedicine, Slagelse does not: asked what Slagelse
     says, nothing of Slagelse's is quoted as if it were about telemedicine."""
