@@ -26,6 +26,7 @@ from .glossary import with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
+from .overview import asks_overview, doc_types_named, overview
 from .query import QueryAnalysis, analyse
 from .relevance import absent_topic, interleave, naming_sentences, quoted
 from .scope import missing_municipalities, question_scope
@@ -237,6 +238,8 @@ class Assistant:
         """
         question = self._check(question)
         analysis = analyse(question)
+        if asks_overview(question):
+            return self._overview(question, analysis, organisations, doc_types)
         scope = comparison_scope(question, analysis,
                                  self._canonical_orgs(organisations) or self.organisations())
         if scope is not None:
@@ -318,6 +321,26 @@ class Assistant:
         passages = tuple(p for f in findings for p in f.passages)
         return Answer(question, "\n\n".join(parts), passages, no_source, lang, filters,
                       comparison=tuple(findings), not_in_documents=unmatched)
+
+    def _overview(self, question: str, analysis: QueryAnalysis, organisations,
+                  doc_types) -> Answer:
+        """The main points of the documents the question names (an organisation,
+        a document type) or the filters choose; see :mod:`assistant.overview`."""
+        lang, retriever = analysis.language, self.retriever()
+        chosen = self._canonical_orgs(organisations)
+        scope = question_scope(question, analysis, chosen, self.organisations(),
+                               retriever.lexicon())
+        orgs = scope.organisations or chosen or comparison_scope(question, analysis,
+                                                                 self.organisations())
+        no_source = ", ".join(scope.missing) or None
+        parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
+        types = list(doc_types or []) or doc_types_named(question)
+        filters = self._filters(organisations, doc_types, ())
+        if scope.missing and not scope.organisations:   # only municipalities without documents
+            return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
+        text, passages = overview(retriever.index, retriever.rows_where(orgs, types), lang)
+        parts.append(text)
+        return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 
     # -- for the UI ----------------------------------------------------------
     def summary(self) -> dict:

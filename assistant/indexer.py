@@ -42,8 +42,9 @@ from .tokens import tokenize
 # 12: typographic ligatures (ﬁ, ﬂ) become their letters; 13: a full PDF line
 # ending mid-sentence is joined to the next even when that one is capitalised;
 # 14: a list number cut off by the sentence splitter opens its item; 15: a .md
-# file's paragraphs are joined onto one line as Markdown reads them.
-PIPELINE_VERSION = "15"
+# file's paragraphs are joined onto one line as Markdown reads them; 16: a
+# sentence goes on after "f.eks.", "bl.a." and the like.
+PIPELINE_VERSION = "16"
 
 
 @dataclass

@@ -62,6 +62,22 @@ TEXT = {
         "da": "intet udsagn om emnet, der er lige så relevant som de øvriges",
         "en": "no statement on the topic as relevant as the others'",
     },
+    "overview_intro": {
+        "da": "Hovedpunkter, valgt som de udsagn der står mest centralt i hvert dokument og tager "
+              "stilling (citeret, ikke omskrevet):",
+        "en": "Main points, chosen as the statements most central to each document that take a "
+              "position (quoted in Danish, not rewritten):",
+    },
+    "overview_no_points": {
+        "da": "ingen hele sætninger at citere (kun overskrifter og korte linjer)",
+        "en": "no whole sentences to quote (only headings and short lines)",
+    },
+    "overview_more": {
+        "da": "{n} dokument(er) mere passer til spørgsmålet; nævn en kommune eller en dokumenttype "
+              "(fx høringssvar) for at få overblik over dem.",
+        "en": "{n} more document(s) match the question; name a municipality or a document type "
+              "(e.g. hearing response) for an overview of them.",
+    },
     "sources_intro": {
         "da": "Fra dokumenterne:",
         "en": "From the documents (quoted in Danish):",

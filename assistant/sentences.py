@@ -18,6 +18,11 @@ _CONTINUES = re.compile(r"^(?:[:;,)\]]|[a-zæøå])")
 # A list number standing alone ("1." before "Digital selvbetjening, ...") opens
 # the item after it.
 _LIST_NUMBER = re.compile(r"(?:\d{1,3}|[a-zA-Z])[.)]")
+# A piece ending in an abbreviation that does not end sentences goes on in the
+# next ("... hvordan f.eks. ISO 27.001 skal udmøntes lokalt"); lower case only,
+# so "... sendes til KL." still ends its sentence.
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:f\.eks|bl\.a|jf|jvf|ca|mht|ift|iht|dvs|evt|inkl|ekskl|"
+                           r"m\.v|mv|m\.fl|pga|vedr|kl|nr|stk|pkt|ang|fx|e\.g|i\.e)\.$")
 
 
 @lru_cache(maxsize=1)
@@ -42,6 +47,8 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     effektiviseringsgevinster" as two.  A list number pysbd cut off ("1.")
     opens the item after it: alone, "Digital selvbetjening, kommunikation og
     velfærd (politiske visioner)" looked like a heading and was never quoted.
+    A piece ending in "f.eks.", "bl.a.", "jf." and the like goes on in the
+    next, which pysbd starts when it is capitalised ("f.eks. ISO 27.001").
     """
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -65,5 +72,6 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
             cursor = found + len(piece)
             first = False
             spans.append((spans.pop()[0] if joined else found, cursor))
-            joined = not _ENDS_SENTENCE.search(piece) or bool(_LIST_NUMBER.fullmatch(piece))
+            joined = (not _ENDS_SENTENCE.search(piece) or bool(_LIST_NUMBER.fullmatch(piece))
+                      or bool(_ABBREVIATION.search(piece)))
     return [(s + base, e + base) for s, e in spans]

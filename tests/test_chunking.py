@@ -158,3 +158,15 @@ def test_a_list_number_opens_its_item():
         "2.    Effektiv IT-drift (administrative målsætninger)"]
     chunk = chunk_document("d", ExtractedText(text=text))[0]
     assert [text[s:e] for s, e in statement_spans(chunk)][1].startswith("1.    Digital")
+
+
+def test_a_sentence_goes_on_after_an_abbreviation():
+    """pysbd ended the sentence at "f.eks." before a capital; an answer quoted
+    "Der savnes en fælles indsats som ... hvordan f.eks." and stopped there."""
+    assert sentence_texts("Der savnes en indsats, der viser hvordan f.eks. ISO 27.001 skal "
+                          "udmøntes lokalt. Næste.") == [
+        "Der savnes en indsats, der viser hvordan f.eks. ISO 27.001 skal udmøntes lokalt.",
+        "Næste."]
+    # an organisation's name at the end of a sentence is no abbreviation
+    assert sentence_texts("Svaret sendes til KL. Derefter går arbejdet i gang.") == [
+        "Svaret sendes til KL.", "Derefter går arbejdet i gang."]
