@@ -75,4 +75,5 @@ EXAMPLES = [
     "Hvad siger kommunerne om sikkerhed?",
     "Which municipalities mention welfare technology?",
     "Hvornår skal Fredensborgs digitaliserings- og kanalstrategi ajourføres?",
+    "Giv mig et overblik over Aalborgs høringssvar",
 ]
