@@ -126,12 +126,16 @@ def _asked_again(previous: str, before: list[tuple[int, int, str]], topic: str,
 def _replace_first_run(question: str, parties: list[tuple[int, int, str]], names: str) -> str:
     """``question`` with its first run of named parties ("Aalborg og
     Fredensborg") replaced by ``names``."""
-    start, end, _ = parties[0]
-    for s, e, _ in parties[1:]:
+    start, end, last = parties[0]
+    for s, e, name in parties[1:]:
         if not _CONNECTOR.fullmatch(question[end:s]):
             break
-        end = e
-    return question[:start] + names + question[end:]
+        end, last = e, name
+    # a genitive stays one: "Aalborgs høringssvar" -> "Slagelses høringssvar"
+    written = question[start:end]
+    genitive = written[written.rfind(last) + len(last):] if last in written else ""
+    return question[:start] + names + (genitive if genitive in ("s", "'s", "’s") else "") \
+        + question[end:]
 
 
 _CONNECTOR = re.compile(r"\s*(?:,|og|and|&)?\s*", re.IGNORECASE)

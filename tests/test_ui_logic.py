@@ -286,6 +286,11 @@ def test_a_follow_up_may_point_back_to_the_topic_or_pick_one_of_those_compared()
                             orgs) == "What does Slagelse say about data?"
     assert resolve_followup("what do they say about data?", "What does Aalborg say about security?",
                             orgs) == "what does Aalborg say about data?"
+    # a genitive stays one
+    assert resolve_followup("og Slagelse?", "Giv mig et overblik over Aalborgs høringssvar",
+                            orgs) == "Giv mig et overblik over Slagelses høringssvar"
+    assert resolve_followup("and KL?", "Summarise Aalborg's hearing response", orgs) == \
+        "Summarise KL's hearing response"
 
 
 def test_follow_ups_about_kl_as_about_a_municipality():
