@@ -238,7 +238,7 @@ class Assistant:
         """
         question = self._check(question)
         analysis = analyse(question)
-        if asks_overview(question):
+        if asks_overview(question) or self._only_names(question, analysis, organisations):
             return self._overview(question, analysis, organisations, doc_types)
         scope = comparison_scope(question, analysis,
                                  self._canonical_orgs(organisations) or self.organisations())
@@ -322,22 +322,34 @@ class Assistant:
         return Answer(question, "\n\n".join(parts), passages, no_source, lang, filters,
                       comparison=tuple(findings), not_in_documents=unmatched)
 
+    def _whose(self, question: str, analysis: QueryAnalysis, organisations):
+        """The question's scope, and the organisations it names or the filter chooses."""
+        chosen = self._canonical_orgs(organisations)
+        scope = question_scope(question, analysis, chosen, self.organisations(),
+                               self.retriever().lexicon())
+        return scope, scope.organisations or chosen or comparison_scope(
+            question, analysis, self.organisations())
+
+    def _only_names(self, question: str, analysis: QueryAnalysis, organisations) -> bool:
+        """Whether the question names whom it asks but no topic ("Hvad mener
+        Fredensborg?", "What does KL think?"): their main points answer it."""
+        scope, orgs = self._whose(question, analysis, organisations)
+        retriever = self.retriever()
+        return bool(orgs) and not any(retriever.lexicon().topic_terms(
+            retriever.keyword_tokens(topic_of(scope.query), analysis.language)))
+
     def _overview(self, question: str, analysis: QueryAnalysis, organisations,
                   doc_types) -> Answer:
         """The main points of the documents the question names (an organisation,
         a document type) or the filters choose; see :mod:`assistant.overview`."""
         lang, retriever = analysis.language, self.retriever()
-        chosen = self._canonical_orgs(organisations)
-        scope = question_scope(question, analysis, chosen, self.organisations(),
-                               retriever.lexicon())
-        orgs = scope.organisations or chosen or comparison_scope(question, analysis,
-                                                                 self.organisations())
+        scope, orgs = self._whose(question, analysis, organisations)
         no_source = ", ".join(scope.missing) or None
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
-        types = list(doc_types or []) or doc_types_named(question)
         filters = self._filters(organisations, doc_types, ())
         if scope.missing and not scope.organisations:   # only municipalities without documents
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
+        types = list(doc_types or []) or doc_types_named(question)
         text, passages = overview(retriever.index, retriever.rows_where(orgs, types), lang)
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
@@ -346,20 +358,10 @@ class Assistant:
     def summary(self) -> dict:
         """What is indexed: counts per organisation and type, embedder, build time."""
         index = self.stored_index
-        per_doc: dict[str, int] = {}
-        for c in index.chunks:
-            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
-        by_org: dict[str, dict[str, int]] = {}
-        by_type: dict[str, dict[str, int]] = {}
-        for doc in index.documents.values():
-            for table, key in ((by_org, doc.meta.organisation or messages.UNKNOWN),
-                               (by_type, doc.meta.doc_type or messages.UNKNOWN)):
-                row = table.setdefault(key, {"documents": 0, "chunks": 0})
-                row["documents"] += 1
-                row["chunks"] += per_doc.get(doc.doc_id, 0)
         return {
             "documents": len(index.documents), "chunks": len(index.chunks),
-            "by_organisation": dict(sorted(by_org.items())), "by_type": dict(sorted(by_type.items())),
+            "by_organisation": index.counts(lambda d: d.meta.organisation or messages.UNKNOWN),
+            "by_type": index.counts(lambda d: d.meta.doc_type or messages.UNKNOWN),
             "embedder": index.embedder_id, "dimension": index.dim,
             "built": index.manifest.get("created_at"),
             "failures": [f.reason for f in index.failures],

@@ -70,10 +70,13 @@ def analyse(question: str) -> QueryAnalysis:
 # siger Aalborg om vindmøller?" shares only "siger" with the corpus.
 FRAME_WORDS = (
     "siger sagt sige mener mene synes tænker gør gøre står stå handler nævner nævne skriver "
+    "sagde mente syntes tænkte nævnte nævnt skrev skrevet foreslår foreslog anbefaler anbefalede "
     "holdning holdningen holdninger synspunkt synspunkter "
     "ny nye nyt hvilke hvilket hvilken hvornår hvordan hvorfor hvem hvor meget mange ved "
     "kommune kommuner kommunerne kommunal kommunale kommunens kommunernes "
     "say says said think thinks mention mentions write writes new which when how why who "
+    "thought wrote written mentioned suggest suggests suggested propose proposes proposed "
+    "recommend recommends recommended "
     "where much many does municipality municipalities municipal view views opinion opinions "
     "position stance "
     "nogen noget nogle nogensinde anyone anybody anything someone somebody something any"

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -80,6 +80,18 @@ class StoredIndex:
         """Spans and vectors of chunk ``row``'s statements."""
         lo, hi = self.sentence_first[row], self.sentence_first[row + 1]
         return self.sentences[row], self.sentence_vectors[lo:hi]
+
+    def counts(self, key: Callable[[Document], str]) -> dict[str, dict[str, int]]:
+        """Documents and chunks per ``key`` (an organisation, a type), sorted by key."""
+        per_doc: dict[str, int] = {}
+        for c in self.chunks:
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+        table: dict[str, dict[str, int]] = {}
+        for doc in self.documents.values():
+            row = table.setdefault(key(doc), {"documents": 0, "chunks": 0})
+            row["documents"] += 1
+            row["chunks"] += per_doc.get(doc.doc_id, 0)
+        return dict(sorted(table.items()))
 
     @property
     def version(self) -> str:

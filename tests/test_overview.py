@@ -77,3 +77,18 @@ def test_an_overview_of_many_documents_covers_five_and_says_how_many_more(tmp_pa
     answer = bot.ask("Giv mig et overblik over dokumenterne")
     assert len({p.document.doc_id for p in answer.passages}) == 5
     assert "2 dokument(er) mere passer til spørgsmålet" in answer.answer
+
+
+@pytest.mark.parametrize("question, organisation", [
+    ("Hvad mener Fredensborg?", "Fredensborg Kommune"),
+    ("Hvad sagde Slagelse?", "Slagelse Kommune"),
+    ("What does KL think?", "KL"),
+])
+def test_a_question_naming_only_whom_it_asks_gets_their_main_points(shipped_assistant,
+                                                                    question, organisation):
+    """No topic to search for: "sagde" used to be taken for one ("Dokumenterne
+    fra Slagelse Kommune nævner ikke «sagde»")."""
+    answer = shipped_assistant.ask(question)
+    assert answer.answer.startswith(("Hovedpunkter", "Main points")), answer.answer
+    assert {p.document.meta.organisation for p in answer.passages} == {organisation}
+    assert not answer.not_in_documents
