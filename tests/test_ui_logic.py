@@ -307,3 +307,11 @@ def test_follow_ups_about_kl_as_about_a_municipality():
         "What does KL say about security?"
     # without the index's organisations, KL is just a word
     assert resolve_followup("og KL?", "Hvad siger Aalborg om sikkerhed?") == "og KL?"
+
+
+def test_an_overview_in_the_chat_cites_and_marks_its_points(logic):
+    out = _ask(logic, "Giv mig et overblik over Aalborgs høringssvar")
+    _, bot = out["history"]
+    assert bot["content"].startswith("Hovedpunkter") and "\\[1\\]" in bot["content"]
+    assert "Aalborg Kommune" in out["sources"] and out["sources"].count("<mark>") >= 4
+    assert "## Svar\n\nHovedpunkter" in out["exported"]
