@@ -43,8 +43,10 @@ from .tokens import tokenize
 # ending mid-sentence is joined to the next even when that one is capitalised;
 # 14: a list number cut off by the sentence splitter opens its item; 15: a .md
 # file's paragraphs are joined onto one line as Markdown reads them; 16: a
-# sentence goes on after "f.eks.", "bl.a." and the like.
-PIPELINE_VERSION = "16"
+# sentence goes on after "f.eks.", "bl.a." and the like; 17: a PDF title near
+# the page's width stays a line of its own, and a sender's name on its own
+# line is not a document's title.
+PIPELINE_VERSION = "17"
 
 
 @dataclass

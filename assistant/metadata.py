@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import SidecarError
-from .gazetteer import find_mentions, from_filename
+from .gazetteer import find_mentions, from_filename, lookup
 from .models import DOC_TYPES, DocumentMeta, ExtractedText
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -143,8 +143,10 @@ def _clean_line(line: str) -> str:
 
 
 def _is_title(line: str) -> bool:
-    """False for the lines that open a document without naming it."""
+    """False for the lines that open a document without naming it, the
+    sender's name on its own among them ("Horsens Kommune" above the title)."""
     return (any(ch.isalpha() for ch in line)
+            and line != KL and lookup(line) is None
             and not _AGENDA_ITEM.fullmatch(line)
             and not _BARE_CASE_NUMBER.fullmatch(line)
             and not _LEADING_DATE.fullmatch(line.rstrip(".:"))

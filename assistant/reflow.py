@@ -51,6 +51,20 @@ def _heading_like(line: str) -> bool:
             and not s.endswith((",", ";", ":")) and len(s.split()) <= 12)
 
 
+# Words a line ends on when its sentence goes on ("... igangsat med" / "Open Data Lab").
+_GOES_ON = frozenset(
+    "af at de den der det du efter eller en et for fra hos i ifølge med mellem mod og om omkring "
+    "over på samt som til ud under ved vores sin sit sine hans hendes deres a an and as at by for "
+    "from in into of on or the to with".split())
+
+
+def _titles(line: str) -> bool:
+    """A heading-like line that does not end on a word its sentence would go on
+    from: a title near the page's width ("Høringssvar vedrørende fælleskommunal
+    digitaliseringsstrategi 2016-2020") is not wrapped onto the text under it."""
+    return _heading_like(line) and line.split()[-1].casefold() not in _GOES_ON
+
+
 def reflow_page(page: str) -> str:
     """``page`` with wrapped lines joined and paragraphs separated by a blank line."""
     lines = [line.strip() for line in page.split("\n")]
@@ -63,7 +77,7 @@ def reflow_page(page: str) -> str:
             sep = "\n"
         elif _LIST_ITEM.match(b):
             sep = "\n"
-        elif b[0].islower() or (len(a) >= _FULL * width
+        elif b[0].islower() or (len(a) >= _FULL * width and not _titles(a)
                                 and (not _ENDS.search(a) or not _heading_like(b))):
             sep = " "   # a full line mid-sentence wraps even onto "Open Data Lab Aalborg"
         elif _ENDS.search(a) or _heading_like(a) or _heading_like(b):

@@ -97,6 +97,20 @@ def test_a_pdf_without_a_title_field_is_titled_from_its_text(tmp_path):
     assert infer_metadata(path, load_file(path)).title == "Høringssvar fra Aalborg Kommune"
 
 
+def test_the_senders_name_above_the_title_is_not_the_title(tmp_path):
+    """A letterhead line "Horsens Kommune" opens the response; the title is
+    the line under it, and the sender is still the organisation."""
+    from fixtures import make_pdf
+    path = make_pdf(tmp_path, "svar.pdf", [
+        "Horsens Kommune\n"
+        "Høringssvar vedrørende fælleskommunal digitaliseringsstrategi 2016-2020\n"
+        "Horsens Kommune takker for muligheden for at afgive høringssvar. Kommunen\n"
+        "støtter strategiens vision og de ti temaer."])
+    meta = infer_metadata(path, load_file(path))
+    assert meta.title == "Høringssvar vedrørende fælleskommunal digitaliseringsstrategi 2016-2020"
+    assert meta.organisation == "Horsens Kommune"
+
+
 def test_title_skips_openers_and_strips_markdown():
     text = "\n\nPunkt 7.\n\n12. maj 2015\n\nSagsnr.: 15/123\n\n## **Ny strategi**\n\nBrødtekst."
     assert infer_metadata(Path("x.docx"), ExtractedText(text=text)).title == "Ny strategi"

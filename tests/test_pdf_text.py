@@ -129,6 +129,21 @@ def test_a_line_ending_mid_sentence_joins_a_capitalised_next_line():
         "Målet er at skabe tryghed for borgerne om håndtering af deres oplysninger.")
 
 
+def test_a_title_near_the_page_width_is_not_wrapped_onto_the_text_under_it():
+    """A hearing response's title runs nearly the width of its text; it ends on
+    no word a sentence goes on from, so it stays a heading of its own."""
+    from assistant.reflow import reflow_page
+    page = ("Horsens Kommune\n"
+            "Høringssvar vedrørende fælleskommunal digitaliseringsstrategi 2016-2020\n"
+            "Horsens Kommune takker for muligheden for at afgive høringssvar. Kommunen\n"
+            "støtter strategiens vision og de ti temaer.")
+    assert reflow_page(page) == (
+        "Horsens Kommune\n\n"
+        "Høringssvar vedrørende fælleskommunal digitaliseringsstrategi 2016-2020\n\n"
+        "Horsens Kommune takker for muligheden for at afgive høringssvar. Kommunen støtter "
+        "strategiens vision og de ti temaer.")
+
+
 def test_a_page_of_short_lines_is_left_as_it_is(tmp_path):
     """A list or a table: nothing long enough to have wrapped, nothing joined."""
     from fixtures import make_pdf
