@@ -15,7 +15,7 @@ and its documents use at least one of the topic's words.  On the two question
 sets (37 questions naming no municipality, each compared across all
 organisations: 41 organisation x question pairs hold the evidence, 107 do not;
 ``benchmarks/compare_eval.py``) a gap of 0.02 keeps 37 of the 41; 0.03 keeps
-39 but lets 60 of the other 107 speak instead of 42, mostly organisations
+39 but lets 57 of the other 107 speak instead of 40, mostly organisations
 whose documents merely mention the words.
 """
 from __future__ import annotations
