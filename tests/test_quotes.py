@@ -5,16 +5,10 @@ user reads first.
 """
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from assistant.query import without_strategy_speaker
-
-
-def quotes(answer) -> list[str]:
-    """The sentences an answer quotes, as shown («...»)."""
-    return re.findall(r"«(.*?)» \[\d+\]", answer.answer)
+from conftest import quoted_sentences as quotes
 
 
 @pytest.mark.parametrize("question, searched", [

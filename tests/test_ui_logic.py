@@ -265,32 +265,32 @@ def test_a_follow_up_on_a_new_topic_keeps_who_was_asked(logic):
         "hvad med bilagene?"
 
 
-def test_a_follow_up_may_point_back_to_the_topic_or_pick_one_of_those_compared():
-    orgs = ["Aalborg Kommune", "Fredensborg Kommune", "KL", "Slagelse Kommune"]
+@pytest.mark.parametrize("question, previous, resolved", [
     # "om det"/"about it": the previous question's topic
-    assert resolve_followup("Hvad mener de om det?", "Hvad siger Aalborg om sikkerhed?", orgs) \
-        == "Hvad mener Aalborg om sikkerhed?"
-    assert resolve_followup("Hvad siger KL om det?", "Hvad mener kommunerne om målsætning 2?",
-                            orgs) == "Hvad siger KL om målsætning 2?"
-    assert resolve_followup("What do they think about it?", "What does Aalborg say about security?",
-                            orgs) == "What does Aalborg think about security?"
+    ("Hvad mener de om det?", "Hvad siger Aalborg om sikkerhed?", "Hvad mener Aalborg om sikkerhed?"),
+    ("Hvad siger KL om det?", "Hvad mener kommunerne om målsætning 2?",
+     "Hvad siger KL om målsætning 2?"),
+    ("What do they think about it?", "What does Aalborg say about security?",
+     "What does Aalborg think about security?"),
     # with no topic before, "det" stays as asked (no "(KL)" tacked onto the previous question)
-    assert resolve_followup("Hvad siger KL om det?", "Kan du uddybe?", orgs) == \
-        "Hvad siger KL om det?"
+    ("Hvad siger KL om det?", "Kan du uddybe?", "Hvad siger KL om det?"),
     # one of the organisations compared: it replaces "kommunerne", in agreement
-    assert resolve_followup("og Fredensborg?", "Hvad siger kommunerne om data?", orgs) == \
-        "Hvad siger Fredensborg om data?"
-    assert resolve_followup("and Fredensborg?", "What do the municipalities say about data?",
-                            orgs) == "What does Fredensborg say about data?"
-    assert resolve_followup("and Slagelse?", "What do Aalborg and Fredensborg say about data?",
-                            orgs) == "What does Slagelse say about data?"
-    assert resolve_followup("what do they say about data?", "What does Aalborg say about security?",
-                            orgs) == "what does Aalborg say about data?"
+    ("og Fredensborg?", "Hvad siger kommunerne om data?", "Hvad siger Fredensborg om data?"),
+    ("and Fredensborg?", "What do the municipalities say about data?",
+     "What does Fredensborg say about data?"),
+    ("and Slagelse?", "What do Aalborg and Fredensborg say about data?",
+     "What does Slagelse say about data?"),
+    ("what do they say about data?", "What does Aalborg say about security?",
+     "what does Aalborg say about data?"),
     # a genitive stays one
-    assert resolve_followup("og Slagelse?", "Giv mig et overblik over Aalborgs høringssvar",
-                            orgs) == "Giv mig et overblik over Slagelses høringssvar"
-    assert resolve_followup("and KL?", "Summarise Aalborg's hearing response", orgs) == \
-        "Summarise KL's hearing response"
+    ("og Slagelse?", "Giv mig et overblik over Aalborgs høringssvar",
+     "Giv mig et overblik over Slagelses høringssvar"),
+    ("and KL?", "Summarise Aalborg's hearing response", "Summarise KL's hearing response"),
+])
+def test_a_follow_up_may_point_back_to_the_topic_or_pick_one_of_those_compared(question, previous,
+                                                                             resolved):
+    orgs = ["Aalborg Kommune", "Fredensborg Kommune", "KL", "Slagelse Kommune"]
+    assert resolve_followup(question, previous, orgs) == resolved
 
 
 def test_follow_ups_about_kl_as_about_a_municipality():
