@@ -270,6 +270,15 @@ def test_a_user_session_in_the_browser(app, page):
     assert saved == exported
     shot(page, "11-export")
 
+    # 12. An overview: a document's main points, quoted and marked in the sources.
+    timings["Summarise Aalborg's hearing response"] = ask(
+        page, "Summarise Aalborg's hearing response")
+    assert last_answer(page).startswith("Main points")
+    cites = citations(page)
+    assert cites and all("Aalborg Kommune" in c for c in cites), cites
+    assert page.locator("#sources .source mark").count() >= 4
+    shot(page, "12-overview")
+
     TIMINGS.parent.mkdir(parents=True, exist_ok=True)
     TIMINGS.write_text(json.dumps(timings, ensure_ascii=False, indent=2), encoding="utf-8")
     print("question to answer in the browser (s):", timings)
