@@ -21,13 +21,13 @@ from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
 from .errors import DocumentError, InvalidQuestion
-from .gazetteer import lookup
+from .gazetteer import lookup, other_organisations
 from .glossary import with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
 from .overview import asks_overview, doc_types_named, overview
-from .query import QueryAnalysis, analyse
+from .query import QueryAnalysis, analyse, organisation_asked, without_strategy_speaker
 from .relevance import absent_topic, interleave, naming_sentences, quoted
 from .scope import missing_municipalities, question_scope
 from .search import Mode, Retriever
@@ -238,10 +238,10 @@ class Assistant:
         """
         question = self._check(question)
         analysis = analyse(question)
-        if asks_overview(question) or self._only_names(question, analysis, organisations):
-            return self._overview(question, analysis, organisations, doc_types)
         scope = comparison_scope(question, analysis,
                                  self._canonical_orgs(organisations) or self.organisations())
+        if asks_overview(question) or self._only_names(analysis, organisations, scope):
+            return self._overview(question, analysis, organisations, doc_types)
         if scope is not None:
             return self._compare(question, analysis, scope, organisations, doc_types, themes)
         found = self._retrieve(question, analysis, k or self.settings.top_k, organisations,
@@ -330,13 +330,20 @@ class Assistant:
         return scope, scope.organisations or chosen or comparison_scope(
             question, analysis, self.organisations())
 
-    def _only_names(self, question: str, analysis: QueryAnalysis, organisations) -> bool:
-        """Whether the question names whom it asks but no topic ("Hvad mener
-        Fredensborg?", "What does KL think?"): their main points answer it."""
-        scope, orgs = self._whose(question, analysis, organisations)
+    def _only_names(self, analysis: QueryAnalysis, organisations, compared) -> bool:
+        """Whether the question names whom it asks (or a filter or comparison
+        chooses them) but no topic ("Hvad mener Fredensborg?", "What does KL
+        think?"): their main points answer it.  Read without a search."""
+        indexed = self.organisations()
+        named = (organisations or compared
+                 or len(missing_municipalities(analysis, indexed)) < len(analysis.municipalities)
+                 or organisation_asked(analysis.topic, other_organisations(indexed)))
+        if not named:
+            return False
         retriever = self.retriever()
-        return bool(orgs) and not any(retriever.lexicon().topic_terms(
-            retriever.keyword_tokens(topic_of(scope.query), analysis.language)))
+        topic = without_strategy_speaker(topic_of(analysis.topic))
+        return not any(retriever.lexicon().topic_terms(
+            retriever.keyword_tokens(topic, analysis.language)))
 
     def _overview(self, question: str, analysis: QueryAnalysis, organisations,
                   doc_types) -> Answer:
