@@ -17,6 +17,7 @@ import numpy as np
 from .lexicon import begins_compound
 from .messages import cited_quote
 from .models import Passage
+from .sentences import is_question
 from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
@@ -100,7 +101,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             tells = kind is _NUMBER and any(q_terms.intersection(tokenize(w))
                                             for w in _COUNTED.findall(sentence))
             quoted = p.document.text[s:end].rstrip()
-            aside = ((not questions_asked and not tells and quoted.endswith("?"))
+            aside = ((not questions_asked and not tells and is_question(quoted))
                      or (not shared and len(sentence.split()) < _FRAGMENT_WORDS)
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
             candidates.append((i, s, end, float(cos), shared, of_kind, aside))

@@ -45,8 +45,9 @@ from .tokens import tokenize
 # file's paragraphs are joined onto one line as Markdown reads them; 16: a
 # sentence goes on after "f.eks.", "bl.a." and the like; 17: a PDF title near
 # the page's width stays a line of its own, and a sender's name on its own
-# line is not a document's title.
-PIPELINE_VERSION = "17"
+# line is not a document's title; 18: a lower-case line after a sentence with a
+# bracket left open continues it, as does a bracket opening in lower case.
+PIPELINE_VERSION = "18"
 
 
 @dataclass

@@ -26,6 +26,7 @@ import numpy as np
 from . import messages
 from .chunking import looks_like_heading
 from .models import Document, Passage
+from .sentences import is_question
 from .store import StoredIndex
 
 POINTS_ONE = 6           # main points quoted for a single document
@@ -112,7 +113,7 @@ def _is_point(sentence: str) -> bool:
     ...", "1. at Økonomiudvalget drøfter ... og")."""
     body = _LIST_MARK.sub("", sentence).strip()
     return (len(body.split()) >= _MIN_WORDS and body[:1].isupper()   # not a list's tail
-            and not body.endswith(("?", ":", ",")) and not _UNFINISHED.search(body)
+            and not body.endswith((":", ",")) and not is_question(body) and not _UNFINISHED.search(body)
             and not looks_like_heading(body))
 
 

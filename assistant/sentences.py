@@ -13,8 +13,9 @@ _LINE_BREAK_SPLIT = re.compile(r"\n+")
 # What a sentence ends with: terminal punctuation, then closing quotes/brackets.
 _ENDS_SENTENCE = re.compile(r"[.!?:;…][\"'”’»)\]*]*$")
 # What no sentence starts with: a piece beginning so continues the one before
-# (a lower-case letter too: pysbd cuts after "ift." in "udfordringer ift. effektivisering").
-_CONTINUES = re.compile(r"^(?:[:;,)\]]|[a-zæøå])")
+# (a lower-case letter too: pysbd cuts after "ift." in "udfordringer ift. effektivisering";
+# and a bracket opening in lower case: "... for digitalisering? (i meget høj grad, ...)").
+_CONTINUES = re.compile(r"^(?:[:;,)\]]|\(?[a-zæøå])")
 # A list number standing alone ("1." before "Digital selvbetjening, ...") opens
 # the item after it.
 _LIST_NUMBER = re.compile(r"(?:\d{1,3}|[a-zA-Z])[.)]")
@@ -23,6 +24,8 @@ _LIST_NUMBER = re.compile(r"(?:\d{1,3}|[a-zA-Z])[.)]")
 # so "... sendes til KL." still ends its sentence.
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:f\.eks|bl\.a|jf|jvf|ca|mht|ift|iht|dvs|evt|inkl|ekskl|"
                            r"m\.v|mv|m\.fl|pga|vedr|kl|nr|stk|pkt|ang|fx|e\.g|i\.e)\.$")
+# a question, with the answer scale the hearing puts after it ("? (i meget høj grad, ...)")
+_ASKS = re.compile(r"\?\s*(?:\([^()]*\))?$")
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +52,9 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     velfærd (politiske visioner)" looked like a heading and was never quoted.
     A piece ending in "f.eks.", "bl.a.", "jf." and the like goes on in the
     next, which pysbd starts when it is capitalised ("f.eks. ISO 27.001").
+    A line in lower case after a sentence with a bracket left open continues
+    it: a hearing's answer scale broken over two paragraphs, "(i meget" and
+    "høj grad, i høj grad, ...)", was quoted as a sentence of its own.
     """
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -57,7 +63,8 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
         pos = line_start + len(line)
         if not line.strip():
             continue
-        cursor, joined, first = line_start, False, True
+        cursor, first = line_start, True
+        joined = bool(spans) and line.lstrip()[:1].islower() and _open_bracket(text[slice(*spans[-1])])
         for sent in _segmenter().segment(line):
             piece = sent.strip()
             if not piece:
@@ -75,3 +82,13 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
             joined = (not _ENDS_SENTENCE.search(piece) or bool(_LIST_NUMBER.fullmatch(piece))
                       or bool(_ABBREVIATION.search(piece)))
     return [(s + base, e + base) for s, e in spans]
+
+
+def _open_bracket(sentence: str) -> bool:
+    return sentence.count("(") > sentence.count(")")
+
+
+def is_question(sentence: str) -> bool:
+    """Whether a sentence asks rather than states, a bracketed answer scale
+    after its question mark included: answers and overviews pass over it."""
+    return bool(_ASKS.search(sentence.rstrip()))

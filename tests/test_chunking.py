@@ -6,7 +6,7 @@ import pytest
 from assistant.chunking import chunk_document, looks_like_heading, statement_spans
 from assistant.loaders import load_file
 from assistant.models import ExtractedText
-from assistant.sentences import sentence_spans
+from assistant.sentences import is_question, sentence_spans
 from conftest import SHIPPED_DOCS
 from fixtures import make_docx, make_pdf
 
@@ -170,3 +170,16 @@ def test_a_sentence_goes_on_after_an_abbreviation():
     # an organisation's name at the end of a sentence is no abbreviation
     assert sentence_texts("Svaret sendes til KL. Derefter går arbejdet i gang.") == [
         "Svaret sendes til KL.", "Derefter går arbejdet i gang."]
+
+
+def test_an_answer_scale_stays_with_its_question():
+    """Slagelse's case gives each hearing question a scale in brackets, once
+    broken over two paragraphs; alone, "høj grad, i høj grad, ...)" was a
+    sentence, quoted as an answer about children and young people."""
+    text = ("- Er kommunen enig i visionen? (i meget\n\nhøj grad, i høj grad, i nogen grad)\n\n"
+            "· Er temaerne relevante? (i meget høj grad, i høj grad)\n\nHøj grad af enighed.")
+    assert sentence_texts(text) == [
+        "- Er kommunen enig i visionen? (i meget\n\nhøj grad, i høj grad, i nogen grad)",
+        "· Er temaerne relevante? (i meget høj grad, i høj grad)",
+        "Høj grad af enighed."]
+    assert [is_question(s) for s in sentence_texts(text)] == [True, True, False]

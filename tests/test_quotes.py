@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.query import without_strategy_speaker
+from assistant.sentences import is_question
 from conftest import quoted_sentences as quotes
 
 
@@ -42,12 +43,15 @@ def test_what_the_strategy_says_about_schools_quotes_schools(shipped_assistant, 
     "Hvad mener Slagelse om strategien?",
     # it holds a number, but counts themes, not money
     "How much will the strategy cost?",
+    # the hearing's answer scale after each question, "(i meget høj grad, ...)",
+    # was quoted twice as if it were about children
+    "What does the strategy say about children and young people?",
 ])
 def test_the_hearing_questions_are_not_quoted_as_answers(shipped_assistant, question):
     """Slagelse's case lists KL's questions ("Er kommunen enig i ...?"); a
     question matches a question, but it answers none."""
     quoted = quotes(shipped_assistant.ask(question))
-    assert quoted and not any(q.rstrip().endswith("?") for q in quoted), quoted
+    assert quoted and not any(is_question(q) or "grad" in q for q in quoted), quoted
 
 
 def test_the_hearing_questions_are_quoted_when_asked_for(shipped_assistant):
