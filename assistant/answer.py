@@ -17,12 +17,12 @@ import numpy as np
 from .lexicon import begins_compound
 from .messages import cited_quote
 from .models import Passage
-from .sentences import is_question
+from .sentences import is_closing, is_question
 from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
-_KIND_BONUS = 0.03      # a statement holding what the question asks for: a time, a number
+_KIND_BONUS = 0.03      # a statement holding what the question asks for: a time, a number, a signature
 # asks for a time: "hvornår", "when", and the deadline or date of something
 _WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
                    r"what date|which date)\b", re.IGNORECASE)
@@ -38,6 +38,14 @@ _MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|no
 _TIME = re.compile(rf"\b((?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
                    r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
                    r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
+# asks who signed or sent a letter: answered by its closing and the names under it
+_WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
+                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|who sent)\b", re.IGNORECASE)
+# what each kind of question asks for, how a statement holds it, and its bonus:
+# twice the usual for a closing, which few statements hold and e5 puts far from
+# any question (KL's "Med venlig hilsen Martin Damm ..." 0.81, its deadline 0.87)
+_KINDS = ((_WHEN, _TIME.search, _KIND_BONUS), (_HOW_MANY, _NUMBER.search, _KIND_BONUS),
+          (_WHO_SIGNED, is_closing, 2 * _KIND_BONUS))
 _COUNTED = re.compile(r"\b\d+\s+(\w+)")   # "10 temaer": the thing counted
 _LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brings along
 # A statement that asks rather than states (the hearing's questions, "Er kommunen
@@ -63,6 +71,12 @@ class ScoredSentence:
     aside: bool = False     # a question, a fragment or a cut-off lead-in (see above)
 
 
+def asks_for_kind(question: str) -> bool:
+    """Whether ``question`` asks for a time, a number or a signature: a fact,
+    not the gist of what those it names say."""
+    return any(asks.search(question) for asks, _, _ in _KINDS)
+
+
 def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
                     statements: list[tuple[list[tuple[int, int]], np.ndarray]]
                     ) -> list[ScoredSentence]:
@@ -75,7 +89,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     the statement holds the kind of thing asked for: a time expression for
     "hvornår"/"when", a number for "hvor mange"/"how many" (the Aalborg
     response's "Teksten er meget lang (33 sider)" for "Hvor mange sider er
-    strategien?", not a sentence that only shares "strategien").  Against plain
+    strategien?", not a sentence that only shares "strategien"), a letter's
+    closing with the names under it for who signed or sent it.  Against plain
     term overlap, answers quoting the evidence went 68 -> 73 of 89 (dev, own
     and parallel sets; README).  An aside (:data:`_ASIDE_PENALTY`) loses a
     little: a question, unless questions are asked about, or a fragment that
@@ -86,7 +101,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     answering embeds nothing more).
     """
     q_terms = set(tokenize(query))
-    kind = _TIME if _WHEN.search(query) else _NUMBER if _HOW_MANY.search(query) else None
+    kind, bonus = next(((holds, b) for asks, holds, b in _KINDS if asks.search(query)), (None, 0.0))
+    counting = kind is not None and not _WHEN.search(query) and bool(_HOW_MANY.search(query))
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
     candidates = []
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
@@ -94,11 +110,11 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             sentence = p.document.text[s:e]
             shared = _shared_terms(q_terms, tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
-            of_kind = kind is not None and bool(kind.search(sentence))
+            of_kind = kind is not None and bool(kind(sentence))
             # a question counting what is asked about still tells how many ("Er
             # kommunen enig i, at strategiens 10 temaer er relevante?" for "Hvor
             # mange temaer ...", but not for "How much will the strategy cost?")
-            tells = kind is _NUMBER and any(q_terms.intersection(tokenize(w))
+            tells = counting and any(q_terms.intersection(tokenize(w))
                                             for w in _COUNTED.findall(sentence))
             quoted = p.document.text[s:end].rstrip()
             aside = ((not questions_asked and not tells and is_question(quoted))
@@ -113,7 +129,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     for i, s, e, cos, shared, of_kind, aside in candidates:
         lexical = sum(weight[t] for t in shared) / most
         scored.append(ScoredSentence(
-            i, s, e, cos + _LEXICAL_WEIGHT * lexical + (_KIND_BONUS if of_kind else 0.0)
+            i, s, e, cos + _LEXICAL_WEIGHT * lexical + (bonus if of_kind else 0.0)
             - (_ASIDE_PENALTY if aside else 0.0), cos, aside))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
 

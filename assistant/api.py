@@ -16,7 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from . import messages
-from .answer import compose, score_sentences
+from .answer import asks_for_kind, compose, score_sentences
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
@@ -333,9 +333,11 @@ class Assistant:
     def _only_names(self, analysis: QueryAnalysis, organisations, compared) -> bool:
         """Whether the question names whom it asks (or a filter or comparison
         chooses them) but no topic ("Hvad mener Fredensborg?", "What does KL
-        think?"): their main points answer it.  Read without a search."""
+        think?"): their main points answer it, unless it asks for a time, a
+        number or a signature ("Hvem har skrevet under på KL's brev?").  Read
+        without a search."""
         indexed = self.organisations()
-        named = (organisations or compared
+        named = not asks_for_kind(analysis.topic) and (organisations or compared
                  or len(missing_municipalities(analysis, indexed)) < len(analysis.municipalities)
                  or organisation_asked(analysis.topic, other_organisations(indexed)))
         if not named:

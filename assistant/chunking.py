@@ -10,10 +10,10 @@ nearest heading is kept as ``section`` and prepended when embedding.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .models import Chunk, ExtractedText
-from .sentences import sentence_spans
+from .sentences import is_closing, is_signature_line, sentence_spans
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
@@ -94,7 +94,19 @@ def _blocks(doc: ExtractedText) -> list[_Block]:
                     continue
                 blocks.append(_Block(start, start + len(body), looks_like_heading(body, hints)))
                 break
-    return blocks
+    return _unsigned(text, blocks)
+
+
+def _unsigned(text: str, blocks: list[_Block]) -> list[_Block]:
+    """A letter's closing and the names under it are no headings: they end the
+    section they sign, which KL's letter had cut off into a section "Med
+    venlig hilsen" holding only two names."""
+    out, signing = [], False
+    for block in blocks:
+        line = text[block.start:block.end]
+        signing = is_closing(line) or (signing and is_signature_line(line))
+        out.append(replace(block, heading=False) if signing else block)
+    return out
 
 
 def _split_long(text: str, block: _Block, target: int, limit: int) -> list[_Block]:

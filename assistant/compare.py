@@ -55,6 +55,9 @@ _ALL_ORGANISATIONS = re.compile(
 _ASKED_OF = re.compile(
     r"\b(?:skal|skulle|bør|burde|kan|kunne|må|måtte|should|must|shall|can|could|need to|"
     r"have to|are (?:asked|expected|required) to)\s+(?:alle\s+|all\s+)?(?:de\s+)?(?:the\s+)?"
+    r"(?:\d+\s+)?(?:kommunerne|municipalities)\b"
+    # ... or sent to them: "Who sent the letter to the municipalities?"
+    r"|\b(?:sendt|sendte|sender|sent|sends)\b[^.?!]*\b(?:til|to)\s+(?:alle\s+|all\s+)?(?:the\s+)?"
     r"(?:\d+\s+)?(?:kommunerne|municipalities)\b", re.IGNORECASE)
 _COMPARE = re.compile(r"\b(sammenlign\w*|compare\w*|forskel\w*|differ\w*)\b", re.IGNORECASE)
 

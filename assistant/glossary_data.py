@@ -58,6 +58,10 @@ GLOSSARY: dict[str, str] = {
     "reply": "svar",
     "hearing letter": "høringsbrev",
     "letter": "brev",
+    # a Danish letter is signed under its closing, "Med venlig hilsen"
+    "signed": "underskrevet hilsen",
+    "signature": "underskrift hilsen",
+    "sender": "afsender hilsen",
     "deadline": "frist senest",
     "submit": "sende indsende fremsende",
     "send": "sende",

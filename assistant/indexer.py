@@ -46,8 +46,9 @@ from .tokens import tokenize
 # sentence goes on after "f.eks.", "bl.a." and the like; 17: a PDF title near
 # the page's width stays a line of its own, and a sender's name on its own
 # line is not a document's title; 18: a lower-case line after a sentence with a
-# bracket left open continues it, as does a bracket opening in lower case.
-PIPELINE_VERSION = "18"
+# bracket left open continues it, as does a bracket opening in lower case;
+# 19: a letter's closing and the names signing it are one sentence, and no heading.
+PIPELINE_VERSION = "19"
 
 
 @dataclass

@@ -79,7 +79,13 @@ FRAME_WORDS = (
     "recommend recommends recommended "
     "where much many does municipality municipalities municipal view views opinion opinions "
     "position stance "
-    "nogen noget nogle nogensinde anyone anybody anything someone somebody something any"
+    "nogen noget nogle nogensinde anyone anybody anything someone somebody something any "
+    # the documents themselves, asked about, not a topic they hold ("Hvem har
+    # skrevet under på KL's brev?": no letter calls itself one)
+    "brev brevet breve brevene dokument dokumentet dokumenter dokumenterne "
+    "letter letters document documents "
+    # who signed: answered by a letter's closing, a word no letter holds
+    "underskrevet underskrev underskrift underskrifter afsender afsenderen signed signature sender"
 )
 
 

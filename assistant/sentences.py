@@ -26,6 +26,11 @@ _ABBREVIATION = re.compile(r"(?<![\w.])(?:f\.eks|bl\.a|jf|jvf|ca|mht|ift|iht|dvs
                            r"m\.v|mv|m\.fl|pga|vedr|kl|nr|stk|pkt|ang|fx|e\.g|i\.e)\.$")
 # a question, with the answer scale the hearing puts after it ("? (i meget høj grad, ...)")
 _ASKS = re.compile(r"\?\s*(?:\([^()]*\))?$")
+# A letter's closing: the names on the lines after it sign it.
+_CLOSING = re.compile(r"^(?:med\s+)?(?:(?:venlig|venligst|kærlig)\s+hilsen|hilsen)\b|^mvh\b"
+                      r"|^(?:kind|best|warm)\s+regards\b|^(?:yours\s+)?(?:sincerely|faithfully)\b",
+                      re.IGNORECASE)
+_SIGNATURE_WORDS = 6
 
 
 @lru_cache(maxsize=1)
@@ -55,16 +60,22 @@ def sentence_spans(text: str, base: int = 0) -> list[tuple[int, int]]:
     A line in lower case after a sentence with a bracket left open continues
     it: a hearing's answer scale broken over two paragraphs, "(i meget" and
     "høj grad, i høj grad, ...)", was quoted as a sentence of its own.
+    A letter's closing and the names signing it are one sentence ("Med venlig
+    hilsen / Martin Damm / Kristian Wendelboe"), so an answer to who signed
+    can quote them.
     """
     spans: list[tuple[int, int]] = []
-    pos = 0
+    pos, signing = 0, False
     for line in _LINE_BREAK_SPLIT.split(text):
         line_start = text.find(line, pos) if line else pos
         pos = line_start + len(line)
         if not line.strip():
             continue
         cursor, first = line_start, True
-        joined = bool(spans) and line.lstrip()[:1].islower() and _open_bracket(text[slice(*spans[-1])])
+        signing = signing and is_signature_line(line)
+        joined = signing or (bool(spans) and line.lstrip()[:1].islower()
+                             and _open_bracket(text[slice(*spans[-1])]))
+        signing = signing or is_closing(line)
         for sent in _segmenter().segment(line):
             piece = sent.strip()
             if not piece:
@@ -92,3 +103,16 @@ def is_question(sentence: str) -> bool:
     """Whether a sentence asks rather than states, a bracketed answer scale
     after its question mark included: answers and overviews pass over it."""
     return bool(_ASKS.search(sentence.rstrip()))
+
+
+def is_closing(line: str) -> bool:
+    """Whether a line closes a letter ("Med venlig hilsen", "Kind regards")."""
+    return bool(_CLOSING.match(line.strip()))
+
+
+def is_signature_line(line: str) -> bool:
+    """A line that can follow a closing as a name or title ("Martin Damm",
+    "Borgmester"): a few capitalised words, no digits, no closing punctuation."""
+    stripped = line.strip()
+    return (0 < len(stripped.split()) <= _SIGNATURE_WORDS and stripped[0].isupper()
+            and not any(c.isdigit() for c in stripped) and stripped[-1] not in ".!?:;")

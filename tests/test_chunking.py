@@ -183,3 +183,16 @@ def test_an_answer_scale_stays_with_its_question():
         "· Er temaerne relevante? (i meget høj grad, i høj grad)",
         "Høj grad af enighed."]
     assert [is_question(s) for s in sentence_texts(text)] == [True, True, False]
+
+
+def test_a_letters_closing_and_signatures_end_its_section():
+    """A closing and the names under it are short capitalised lines, read as
+    headings: "Med venlig hilsen" became a section holding two names."""
+    text = ("Brevets emne\n\nVi ser frem til at modtage jeres høringssvar.\n\n"
+            "Med venlig hilsen\n\n\n\nMartin Damm\n\nKristian Wendelboe")
+    chunks = chunk_document("d", ExtractedText(text=text))
+    assert [c.section for c in chunks] == ["Brevets emne"]
+    assert sentence_texts(text)[-1] == "Med venlig hilsen\n\n\n\nMartin Damm\n\nKristian Wendelboe"
+    # the names stop at the first line that is no name
+    assert sentence_texts("Venlig hilsen\nJens Hansen\nBorgmester\nBilag 1\nNæste linje.") == [
+        "Venlig hilsen\nJens Hansen\nBorgmester", "Bilag 1", "Næste linje."]

@@ -40,6 +40,9 @@ def test_which_questions_are_comparisons():
     assert scope("Hvad skal kommunerne svare på i høringen?") is None
     assert scope("When must the municipalities respond to the hearing?") is None
     assert scope("Hvad bør alle kommunerne gøre ifølge strategien?") is None
+    # ... nor is what was sent to them
+    assert scope("Who sent the letter to the municipalities?") is None
+    assert scope("Hvornår blev strategien sendt til kommunerne?") is None
 
 
 def test_municipalities_on_security(shipped_assistant):

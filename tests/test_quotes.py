@@ -102,3 +102,16 @@ def test_a_word_found_only_as_the_first_part_of_a_compound_is_answered(shipped_a
     answer = shipped_assistant.ask(question)
     assert not answer.not_in_documents
     assert any(word in q for q in quotes(answer)), answer.answer
+
+
+@pytest.mark.parametrize("question", ["Hvem har underskrevet høringsbrevet?",
+                                      "Hvem har skrevet under på KL's brev?",
+                                      "Who signed the letter?"])
+def test_who_signed_the_letter_quotes_its_signature(shipped_assistant, question):
+    """KL's letter ends "Med venlig hilsen / Martin Damm / Kristian
+    Wendelboe": the names were a section of their own, too short to quote, and
+    "letter" and "signed" were topic words no document holds."""
+    answer = shipped_assistant.ask(question)
+    assert any("Martin Damm Kristian Wendelboe" in q for q in quotes(answer)), answer.answer
+    cited = next(p for p in answer.passages if "Martin Damm" in p.chunk.text)
+    assert cited.chunk.section == "Til Borgmesteren og Kommunaldirektøren"
