@@ -89,9 +89,12 @@ def shipped_index(work: Path) -> tuple[Path, Path]:
 
 
 def _stamp() -> str:
+    """What a cached corpus was built by: a new pipeline version changes every
+    document's content hash, and the app would re-index all 100k chunks."""
+    from assistant.indexer import PIPELINE_VERSION
     from assistant.store import FORMAT_VERSION
 
-    return f"{GENERATOR}.{FORMAT_VERSION}"
+    return f"{GENERATOR}.{FORMAT_VERSION}.{PIPELINE_VERSION}"
 
 
 def build_synthetic(size: int, work: Path, seed: int = 7) -> dict:
