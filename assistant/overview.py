@@ -26,7 +26,7 @@ import numpy as np
 from . import messages
 from .chunking import looks_like_heading
 from .models import Document, Passage
-from .sentences import is_question
+from .sentences import is_question, list_body
 from .store import StoredIndex
 
 POINTS_ONE = 6           # main points quoted for a single document
@@ -52,7 +52,6 @@ _STANCE = re.compile(
     r"\b(enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|vigtig\w*|mangle\w*|"
     r"anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|forvent\w*|nødvendig\w*|"
     r"bekymr\w*|støtte\w*|godkend\w*|indstill\w*)\b", re.IGNORECASE)
-_LIST_MARK = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s*")
 _UNFINISHED = re.compile(r"\b(?:og|eller|samt|men|at|and|or)\s*$")   # a list item going on
 
 
@@ -111,7 +110,7 @@ def _is_point(sentence: str) -> bool:
     length, not a heading, list title, question or lead-in, nor a list item
     that finishes another sentence ("• nuværende digitaliseringsstrategi, som
     ...", "1. at Økonomiudvalget drøfter ... og")."""
-    body = _LIST_MARK.sub("", sentence).strip()
+    body = list_body(sentence)
     return (len(body.split()) >= _MIN_WORDS and body[:1].isupper()   # not a list's tail
             and not body.endswith((":", ",")) and not is_question(body) and not _UNFINISHED.search(body)
             and not looks_like_heading(body))

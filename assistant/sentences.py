@@ -31,6 +31,7 @@ _CLOSING = re.compile(r"^(?:med\s+)?(?:(?:venlig|venligst|kærlig)\s+hilsen|hils
                       r"|^(?:kind|best|warm)\s+regards\b|^(?:yours\s+)?(?:sincerely|faithfully)\b",
                       re.IGNORECASE)
 _SIGNATURE_WORDS = 6
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·–]|\d{1,3}[.)])\s*")
 
 
 @lru_cache(maxsize=1)
@@ -116,3 +117,15 @@ def is_signature_line(line: str) -> bool:
     stripped = line.strip()
     return (0 < len(stripped.split()) <= _SIGNATURE_WORDS and stripped[0].isupper()
             and not any(c.isdigit() for c in stripped) and stripped[-1] not in ".!?:;")
+
+
+def list_body(sentence: str) -> str:
+    """A sentence without the bullet or number that opens its list item."""
+    return _LIST_MARK.sub("", sentence).strip()
+
+
+def is_list_tail(sentence: str) -> bool:
+    """Whether a sentence is a list item finishing a sentence begun before the
+    list ("... skal erstatte kommunens:" / "• og nuværende kanalstrategi, ..."):
+    quoted alone, it is half a statement."""
+    return bool(_LIST_MARK.match(sentence)) and list_body(sentence)[:1].islower()

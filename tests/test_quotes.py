@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.query import without_strategy_speaker
-from assistant.sentences import is_question
+from assistant.sentences import is_list_tail, is_question
 from conftest import quoted_sentences as quotes
 
 
@@ -67,6 +67,17 @@ def test_the_hearing_questions_are_quoted_when_asked_for(shipped_assistant):
 def test_label_lines_and_bullet_fragments_are_not_quoted_off_topic(shipped_assistant, question):
     quoted = quotes(shipped_assistant.ask(question))
     assert quoted and all(len(q.split()) >= 4 for q in quoted), quoted
+
+
+@pytest.mark.parametrize("question", ["Hvad siger Fredensborg om borgerservice?",
+                                      "What does the strategy say about unemployed citizens?",
+                                      "Hvad besluttede økonomiudvalget i Slagelse?"])
+def test_a_list_item_finishing_another_sentence_is_not_quoted_alone(shipped_assistant, question):
+    """Fredensborg: "... skal erstatte kommunens:" / "• nuværende
+    digitaliseringsstrategi, ..." / "• og nuværende kanalstrategi, som er
+    vedtaget af Byrådet ...": alone, the last item was half a statement."""
+    quoted = quotes(shipped_assistant.ask(question))
+    assert quoted and not any(is_list_tail(q) for q in quoted), quoted
 
 
 def test_a_label_line_is_quoted_when_it_is_the_answer(shipped_assistant):
