@@ -165,9 +165,18 @@ GLOSSARY: dict[str, str] = {
     "lack": "mangler savnes",
     "miss": "savner savnes",
     "agree": "enig enige",
+    # a stance asked about is answered by its opposite too: "Does Aalborg
+    # disagree ...?" by "Aalborg Kommune er overordnet enig i vision og temaer"
+    "disagree": "uenig uenige enig",
+    "disagreement": "uenighed uenig enig",
     "support": "støtte understøtte bakke op",
-    "positive": "positiv positivt",
-    "criticism": "kritik",
+    "positive": "positiv positivt enig",
+    "negative": "negativ negativt uenig kritisk",
+    # criticism in a hearing response is mostly what it misses ("der savnes ...")
+    "critical": "kritisk kritiske kritik savnes mangler",
+    "criticism": "kritik kritisk savnes mangler",
+    "criticise": "kritisere kritik savnes mangler",
+    "criticize": "kritisere kritik savnes mangler",
     "concern": "bekymring",
     "priority": "prioritering prioriteter",
     "focus": "fokus fokuseret",

@@ -126,3 +126,15 @@ def test_who_signed_the_letter_quotes_its_signature(shipped_assistant, question)
     assert any("Martin Damm Kristian Wendelboe" in q for q in quotes(answer)), answer.answer
     cited = next(p for p in answer.passages if "Martin Damm" in p.chunk.text)
     assert cited.chunk.section == "Til Borgmesteren og Kommunaldirektøren"
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Does Aalborg disagree with anything in the strategy?", "enig"),
+    ("Is Aalborg positive about the strategy?", "enig"),
+    ("What does Aalborg criticise?", "savne"),
+])
+def test_a_stance_asked_in_english_finds_the_danish_words_for_it(shipped_assistant, question, said):
+    """e5-small does not tie "disagree" or "positive" to "enig", nor criticism
+    to "der savnes ...": "disagree" was a topic Aalborg never mentions."""
+    answer = shipped_assistant.ask(question)
+    assert not answer.not_in_documents and any(said in q for q in quotes(answer)), answer.answer
