@@ -109,7 +109,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
         for (s, e), cos in zip(spans, vecs @ query_vec):
             sentence = p.document.text[s:e]
-            shared = _shared_terms(q_terms, tokenize(sentence))
+            shared = shared_terms(q_terms, tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
             of_kind = kind is not None and bool(kind(sentence))
             # a question counting what is asked about still tells how many ("Er
@@ -136,7 +136,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
 
 
-def _shared_terms(q_terms: set[str], tokens: list[str]) -> set[str]:
+def shared_terms(q_terms: set[str], tokens: list[str]) -> set[str]:
     """The query terms a statement holds, as words or as a compound's parts: its
     head ("sikkerhed" in "informationssikkerhed", five letters or more) or its
     first word ("bredbånd" in "bredbåndsdækning": :func:`begins_compound`)."""

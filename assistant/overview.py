@@ -49,7 +49,7 @@ _TYPES = {
                       r"agenda\s+items?",
 }
 _STANCE = re.compile(
-    r"\b(enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|vigtig\w*|mangle\w*|"
+    r"\b(mener|mente|prioriter\w*|enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|vigtig\w*|mangle\w*|"
     r"anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|forvent\w*|nødvendig\w*|"
     r"bekymr\w*|støtte\w*|godkend\w*|indstill\w*)\b", re.IGNORECASE)
 _UNFINISHED = re.compile(r"\b(?:og|eller|samt|men|at|and|or)\s*$")   # a list item going on
@@ -60,6 +60,11 @@ class Point:
     row: int        # the chunk it stands in
     start: int      # document offsets of the statement
     end: int
+
+
+def takes_stance(sentence: str) -> bool:
+    """Whether a statement takes a stance ("mener", "bør", "enig", "savnes" ...)."""
+    return bool(_STANCE.search(sentence))
 
 
 def asks_overview(question: str) -> bool:
@@ -94,7 +99,7 @@ def key_points(index: StoredIndex, rows: np.ndarray, n: int) -> list[Point]:
     spread = float(centrality.std()) or 1.0
     text = index.documents[index.chunks[candidates[0].row].doc_id].text
     score = (centrality - centrality.mean()) / spread + _STANCE_WEIGHT * np.array(
-        [bool(_STANCE.search(text[p.start:p.end])) for p in candidates], dtype=np.float32)
+        [takes_stance(text[p.start:p.end]) for p in candidates], dtype=np.float32)
     chosen: list[int] = []
     for i in np.argsort(-score, kind="stable"):
         if any(float(v[i] @ v[j]) > _NEAR_DUPLICATE for j in chosen):

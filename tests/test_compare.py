@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
+from assistant.api import Assistant
 from assistant.compare import comparison_scope
+from assistant.config import Settings
 from assistant.query import analyse
 from conftest import REPO
+from fixtures import make_docx
 
 ORGS = ["Aalborg Kommune", "Fredensborg Kommune", "KL", "Slagelse Kommune"]
 
@@ -65,6 +69,34 @@ def test_municipalities_on_security(shipped_assistant):
     assert [p for f in answer.comparison for p in f.passages] == list(answer.passages)
     for p in answer.passages:
         assert f"[{p.rank}]" in answer.answer and p.highlights
+
+
+def test_a_direct_statement_on_the_topic_speaks_though_others_score_higher(
+        shipped_assistant, shipped_docs, tmp_path):
+    """A hearing response from Horsens whose "Horsens Kommune mener, at
+    informationssikkerhed skal prioriteres højere." scores 0.04 below Aalborg's
+    best statement: Horsens was listed as having nothing as relevant."""
+    make_docx(shipped_docs, "horsens-hoeringssvar.docx", [
+        ("Title", "Høringssvar vedrørende fælleskommunal digitaliseringsstrategi 2016-2020"),
+        ("Normal", "Horsens Kommune takker for muligheden for at afgive høringssvar. "
+                   "Kommunen støtter strategiens vision og de ti temaer."),
+        ("Heading 1", "Sikkerhed"),
+        ("Normal", "Horsens Kommune mener, at informationssikkerhed skal prioriteres højere. "
+                   "Der bør afsættes midler til fælles uddannelse af medarbejdere."),
+        ("Heading 1", "Data"),
+        ("Normal", "Kommunen ønsker, at de fælles datasæt gøres tilgængelige for lokale "
+                   "virksomheder. Åbne data kan skabe vækst i hele regionen.")])
+    # the shipped chunks' vectors are reused: only Horsens's are embedded
+    shutil.copytree(shipped_assistant.settings.index_dir, tmp_path / "index")
+    bot = Assistant(Settings(index_dir=tmp_path / "index", docs_dir=shipped_docs,
+                             bulk_embed="never"), embedder=shipped_assistant.embedder)
+    assert bot.index(show_progress=False).failures == []
+    answer = bot.ask("Hvad siger kommunerne om sikkerhed?")
+    rows = {f.organisation: f for f in answer.comparison}
+    assert "Horsens Kommune: «Horsens Kommune mener, at informationssikkerhed" in answer.answer
+    assert not rows["Aalborg Kommune"].silent
+    # a theme title holding the word is still no statement
+    assert rows["Slagelse Kommune"].outranked
 
 
 def test_english_comparison(shipped_assistant):
