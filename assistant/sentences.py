@@ -124,8 +124,14 @@ def list_body(sentence: str) -> str:
     return _LIST_MARK.sub("", sentence).strip()
 
 
+def list_mark(sentence: str) -> str:
+    """The bullet or number opening a list item ("", for none)."""
+    m = _LIST_MARK.match(sentence)
+    return m.group(0) if m else ""
+
+
 def is_list_tail(sentence: str) -> bool:
     """Whether a sentence is a list item finishing a sentence begun before the
     list ("... skal erstatte kommunens:" / "• og nuværende kanalstrategi, ..."):
     quoted alone, it is half a statement."""
-    return bool(_LIST_MARK.match(sentence)) and list_body(sentence)[:1].islower()
+    return bool(list_mark(sentence)) and list_body(sentence)[:1].islower()
