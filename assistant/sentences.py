@@ -1,4 +1,6 @@
-"""Sentence boundaries as character spans, from pysbd's Danish rules.
+"""Sentence boundaries as character spans, from pysbd's Danish rules, and the
+shapes a sentence can have that make it no statement of its own (a question,
+a list item finishing another sentence, a letter's closing).
 
 Used by the chunker (to split an over-long paragraph between sentences) and by
 the answer builder (to quote and mark the sentences that match a question).
@@ -31,7 +33,8 @@ _CLOSING = re.compile(r"^(?:med\s+)?(?:(?:venlig|venligst|kærlig)\s+hilsen|hils
                       r"|^(?:kind|best|warm)\s+regards\b|^(?:yours\s+)?(?:sincerely|faithfully)\b",
                       re.IGNORECASE)
 _SIGNATURE_WORDS = 6
-_LIST_MARK = re.compile(r"^\s*(?:[-*•·–]|\d{1,3}[.)])\s*")
+# a bullet (with a space after it: "**Sikkerhed**" is bold, not a list) or a number
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·–](?=\s)|\d{1,3}[.)])\s*")
 
 
 @lru_cache(maxsize=1)
