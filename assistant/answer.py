@@ -18,6 +18,7 @@ from .lexicon import begins_compound
 from .messages import cited_quote
 from .models import Passage
 from .chunking import looks_like_heading
+from .glossary import stance_keywords
 from .sentences import is_closing, is_list_tail, is_question, list_body, list_mark
 from .tokens import tokenize
 
@@ -84,7 +85,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     """Every statement of the passages, scored against the query, best first.
 
     The score is the statement's cosine to the question, plus the question's
-    terms it contains weighted by how rare they are among these statements
+    terms it contains (with the words a stance asked about is written in:
+    "Hvad roser Aalborg?" -> "enig"; :func:`stance_keywords`) weighted by how
+    rare they are among these statements
     (a term every candidate shares, like the name of the strategy asked about,
     tells them apart no more than it tells the answer), plus a small bonus when
     the statement holds the kind of thing asked for: a time expression for
@@ -103,7 +106,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     and stored vectors of its statements (embedded at indexing time, so
     answering embeds nothing more).
     """
-    q_terms = set(tokenize(query))
+    q_terms = set(tokenize(f"{query} {stance_keywords(query)}"))
     kind, bonus = next(((holds, b) for asks, holds, b in _KINDS if asks.search(query)), (None, 0.0))
     counting = kind is not None and not _WHEN.search(query) and bool(_HOW_MANY.search(query))
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))

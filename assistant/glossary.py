@@ -1,18 +1,23 @@
-"""Danish keywords for an English question (dictionary query translation).
+"""Danish keywords for a question: dictionary query translation for an English
+one, the words a stance is written in for a Danish one.
 
 Dense retrieval with multilingual e5 crosses languages by itself; BM25 does
 not.  Looking the question's English words and phrases up in a domain
 glossary gives BM25 the Danish words the documents use, so keyword evidence
 counts for English questions too.  Matching is on English Snowball stems, so
-"municipalities" finds "municipality"; the longest phrase wins.
+"municipalities" finds "municipality"; the longest phrase wins.  A Danish
+question asking for a stance ("Hvad kritiserer Aalborg?") gets the words
+hearing responses state it in ("savnes", "mangler", "bør"): "kritiserer"
+occurs in no document, and the question was told so.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-from .glossary_data import GLOSSARY
+from .glossary_data import GLOSSARY, STANCE
 from .query import detect_language
+from .tokens import tokenize
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _MAX_PHRASE = 3
@@ -55,14 +60,25 @@ def danish_keywords(question: str) -> str:
     return " ".join(out)
 
 
+@lru_cache(maxsize=1)
+def _stance_table() -> dict[str, str]:
+    return {stem: words for forms, words in STANCE.items() for stem in tokenize(forms)}
+
+
+def stance_keywords(question: str) -> str:
+    """The words a Danish question's stance words are written in (:data:`STANCE`)."""
+    table = _stance_table()
+    return " ".join(dict.fromkeys(table[t] for t in tokenize(question) if t in table))
+
+
 def with_danish_keywords(question: str, lang: str | None = None) -> str:
-    """An English question with its Danish glossary words appended; any other
-    question as it is.  Both searches use it: BM25 gets words the Danish text
-    contains, and the embedded query is pulled towards the documents' own words
-    (own question set: English recall@5 0.87 -> 1.00).  ``lang`` is the whole
+    """An English question with its Danish glossary words appended, a Danish
+    one with the words of the stance it asks about.  Both searches use it:
+    BM25 gets words the Danish text contains, and the embedded query is pulled
+    towards the documents' own words (own question set: English recall@5 0.87
+    -> 1.00).  ``lang`` is the whole
     question's language when ``question`` is only part of it ("mention welfare
     technology?" is what is left of a comparison: too few words to tell)."""
-    if (lang or detect_language(question)) != "en":
-        return question
-    words = danish_keywords(question)
+    english = (lang or detect_language(question)) == "en"
+    words = danish_keywords(question) if english else stance_keywords(question)
     return f"{question} ({words})" if words else question

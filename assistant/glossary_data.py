@@ -306,3 +306,25 @@ GLOSSARY: dict[str, str] = {
     "benefits": "ydelser",
     "decision-making": "afgørelser",
 }
+
+# Danish stance words in a question -> the words hearing responses state that
+# stance with.  A response criticises by what it misses ("Der savnes ...",
+# "... bør formuleres skarpere") and seldom writes "kritik"; it agrees in
+# "enig" and "udmærket".  Keys are word forms (matched on their Danish stems).
+STANCE: dict[str, str] = {
+    # criticism
+    "kritik kritikken kritiserer kritisere kritiseret kritisk kritiske kritikpunkt kritikpunkter":
+        "kritik kritisk savnes mangler bør",
+    "utilfreds utilfredse utilfredshed": "savnes mangler bør uenig",
+    "negativ negative negativt": "negativ uenig savnes mangler",
+    "savner savnes savnet": "savnes mangler",
+    "mangler manglende mangel": "mangler savnes",
+    "efterlyser efterlyse efterlyst": "efterlyser savnes mangler",
+    "uenig uenige uenighed": "uenig enig",
+    # praise and agreement
+    "roser rose ros": "ros enig positiv udmærket",
+    "positiv positive positivt": "positiv enig udmærket",
+    "tilfreds tilfredse": "tilfreds enig positiv udmærket",
+    "enig enige": "enig udmærket",
+    "støtter støtte opbakning": "støtter enig",
+}
