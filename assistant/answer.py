@@ -186,12 +186,15 @@ def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
 
 
 def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: int,
-            intro: str, lang: str = "da") -> tuple[str, list[Passage]]:
+            intro: str, lang: str = "da", in_passing: str = "") -> tuple[str, list[Passage]]:
     """The answer text and the passages with their matched sentences marked.
 
     A quote from a passage that runs over a page break names its own page
     after the citation ("[1] (s. 6)"): the passage's citation says "s. 5-6",
-    and the quote is what a reader looks up."""
+    and the quote is what a reader looks up.  When every quote is an aside
+    (Slagelse's case names security only in its list of the strategy's
+    themes), ``in_passing`` follows the intro: the reader is not to take a
+    title or a question for what the organisation says."""
     if not scored:
         return "", passages
     best = scored[0].score
@@ -208,7 +211,7 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
     for s in scored:  # each passage's own best sentence, if it is close to the best
         if s.passage not in marks and s.score >= best - _MARGIN:
             marks[s.passage] = {(s.start, s.end)}
-    lines = [intro]
+    lines = [intro] + ([in_passing] if in_passing and all(s.aside for s in chosen) else [])
     for s in sorted(chosen, key=lambda x: (x.passage, x.start)):
         p = passages[s.passage]
         who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""

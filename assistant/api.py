@@ -278,7 +278,8 @@ class Assistant:
                 return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
         intro = (messages.text("named_elsewhere", lang, org=no_source) if found.mentions
                  else messages.text("sources_intro", lang))
-        text, passages = compose(passages, scored, self.settings.answer_sentences, intro, lang)
+        text, passages = compose(passages, scored, self.settings.answer_sentences, intro, lang,
+                                 "" if found.mentions else messages.text("in_passing", lang))
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 
@@ -376,20 +377,6 @@ class Assistant:
             "failures": [f.reason for f in index.failures],
             "notes": [f"{d.doc_id}: {w}" for d in index.documents.values() for w in d.warnings],
         }
-
-    def context(self, passage: Passage, chars: int = 700) -> tuple[str, str, str]:
-        """The passage with up to ``chars`` characters of its document on each side,
-        cut at paragraph or word boundaries: (before, passage, after)."""
-        text, start, end = passage.document.text, passage.chunk.start, passage.chunk.end
-        lo = max(0, start - chars)
-        hi = min(len(text), end + chars)
-        if lo > 0:
-            cut = text.find("\n", lo, start)
-            lo = cut + 1 if cut >= 0 else (text.find(" ", lo, start) + 1 or lo)
-        if hi < len(text):
-            cut = text.rfind("\n", end, hi)
-            hi = cut if cut >= 0 else (text.rfind(" ", end, hi) if text.rfind(" ", end, hi) > 0 else hi)
-        return text[lo:start], text[start:end], text[end:hi]
 
     def source_file(self, doc_id: str) -> Path:
         """The original file of an indexed document, only if it lies inside the

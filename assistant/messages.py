@@ -82,6 +82,11 @@ TEXT = {
         "da": "Fra dokumenterne:",
         "en": "From the documents (quoted in Danish):",
     },
+    "in_passing": {
+        "da": "(Kun nævnt i forbifarten: i en titel, en opremsning eller et spørgsmål, ikke som "
+              "et udsagn.)",
+        "en": "(Mentioned only in passing: in a title, a list or a question, not as a statement.)",
+    },
     "generation_failed": {
         "da": "Sprogmodellen kunne ikke skrive et svar ({reason}), så her er citaterne fra dokumenterne.",
         "en": "The language model could not write an answer ({reason}), so here are the quotes from the documents.",

@@ -152,6 +152,19 @@ class Passage:
             offset = self.highlights[0][0] if self.highlights else self.chunk.start
         return self.document.page_at(offset)
 
+    def in_context(self, chars: int = 700) -> tuple[str, str, str]:
+        """The passage with up to ``chars`` characters of its document on each
+        side, cut at paragraph or word boundaries: (before, passage, after)."""
+        text, start, end = self.document.text, self.chunk.start, self.chunk.end
+        lo, hi = max(0, start - chars), min(len(text), end + chars)
+        if lo > 0:
+            cut = text.find("\n", lo, start)
+            lo = cut + 1 if cut >= 0 else (text.find(" ", lo, start) + 1 or lo)
+        if hi < len(text):
+            cut = text.rfind("\n", end, hi)
+            hi = cut if cut >= 0 else (text.rfind(" ", end, hi) if text.rfind(" ", end, hi) > 0 else hi)
+        return text[lo:start], text[start:end], text[end:hi]
+
     def to_dict(self) -> dict:
         m = self.document.meta
         return {

@@ -97,7 +97,7 @@ class AppLogic:
         labels = self.labels(lang)
         history = history + [{"role": "assistant",
                               "content": answer_markdown(answer, lang, with_sources=False)}]
-        contexts = [self.bot.context(p) for p in answer.passages]
+        contexts = [p.in_context() for p in answer.passages]
         originals = sorted({str(self.bot.source_file(p.chunk.doc_id)) for p in answer.passages})
         exported = briefing_markdown(answer, lang)
         folder = Path(tempfile.mkdtemp(prefix="strategiassistent-"))
@@ -198,7 +198,7 @@ class AppLogic:
             return sources_html_empty(labels)
         answer = Answer(title, "", tuple(passages), language=lang)
         heading = f"<h4>{html.escape(title)} · {html.escape(messages.shown(org, lang))}</h4>"
-        return heading + sources_html(answer, [self.bot.context(p) for p in passages], labels)
+        return heading + sources_html(answer, [p.in_context() for p in passages], labels)
 
     def theme_choices(self, lang: str) -> list[tuple[str, int]]:
         return [(theme_label(t.number, lang), t.number) for t in THEMES]

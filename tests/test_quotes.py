@@ -93,6 +93,16 @@ def test_a_numbered_title_is_not_quoted_as_a_statement(shipped_assistant, questi
     assert quoted and title not in quoted, quoted
 
 
+def test_an_answer_of_asides_only_says_the_topic_is_mentioned_in_passing(shipped_assistant):
+    """Slagelse names security only in its list of the strategy's themes; its
+    one quote is a title, which must not read as Slagelse's view."""
+    slagelse = shipped_assistant.ask("Hvad siger Slagelse om sikkerhed?").answer
+    assert "4. Sikkerhed og tilgængelighed" in slagelse
+    assert "Kun nævnt i forbifarten" in slagelse
+    assert "Kun nævnt i forbifarten" not in shipped_assistant.ask(
+        "Hvad siger Aalborg om sikkerhed?").answer
+
+
 def test_a_label_line_is_quoted_when_it_is_the_answer(shipped_assistant):
     quoted = quotes(shipped_assistant.ask("Hvilket sags-ID har KL's høringsbrev?"))
     assert any("SAG-2015-00810" in q for q in quoted), quoted
