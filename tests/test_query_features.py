@@ -143,6 +143,9 @@ def test_kl_asked_for_its_view_is_searched_in_kls_documents(shipped_assistant):
     assert organisation_asked("Hvad er KL's holdning til data?", ["KL"]) == \
         ("KL", "Hvad er holdning til data?")
     assert organisation_asked("Hvad siger kommunerne om KL's forslag?", ["KL"]) is None
+    # a stance is a view too: "Hvad kritiserer KL?" asks KL, not those who name KL
+    assert organisation_asked("Hvad kritiserer KL?", ["KL"]) == ("KL", "Hvad kritiserer ?")
+    assert organisation_asked("What does KL criticise?", ["KL"]) == ("KL", "What does criticise?")
     # "view" asks for the view; it is not a topic KL's documents would have to name
     view = shipped_assistant.ask("What is KL's view on security?")
     assert view.not_in_documents == ("security",) and "«view»" not in view.answer
