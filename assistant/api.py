@@ -315,7 +315,7 @@ class Assistant:
             if f.silent:
                 lines.append(f"- {f.organisation}: {messages.silence(f, lang)}")
                 continue
-            lines += [f"- {f.organisation}: "
+            lines += [f"- {messages.party(f, lang)}: "
                       + messages.cited_quote(p.quote(), p.rank, p.page_of(), lang)
                       for p in f.passages]
         parts.append("\n".join(lines))

@@ -36,7 +36,7 @@ def comparison_rows(answer: Answer, lang: str = "da") -> list[tuple[str, str, st
         if f.silent:
             rows.append((f.organisation, messages.silence(f, lang), ""))
         for p in f.passages:
-            rows.append((f.organisation, p.quote(),
+            rows.append((messages.party(f, lang), p.quote(),
                          messages.citation_number(p.rank, p.page_of(), lang)))
     return rows
 

@@ -208,8 +208,9 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
                                      [index.statements(r) for r, _ in keep])
             marks = {}
             for s in scored:
-                marks.setdefault(s.passage, (s.start, s.end))
-            passages = [replace(p, highlights=(marks[i],) if i in marks else ())
+                marks.setdefault(s.passage, s)
+            passages = [replace(p, highlights=((marks[i].start, marks[i].end),) if i in marks else ())
                         for i, p in enumerate(passages)]
-        findings.append(Finding(org, tuple(passages), max((b for _, b, _ in pairs), default=None)))
+        findings.append(Finding(org, tuple(passages), max((b for _, b, _ in pairs), default=None),
+                                in_passing=bool(passages) and all(m.aside for m in marks.values())))
     return findings

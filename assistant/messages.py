@@ -82,6 +82,7 @@ TEXT = {
         "da": "Fra dokumenterne:",
         "en": "From the documents (quoted in Danish):",
     },
+    "row_in_passing": {"da": "(kun i forbifarten)", "en": "(only in passing)"},
     "in_passing": {
         "da": "(Kun nævnt i forbifarten: i en titel, en opremsning eller et spørgsmål, ikke som "
               "et udsagn.)",
@@ -142,6 +143,13 @@ def silence(finding, lang: str = "da") -> str:
     """Why a comparison quotes nothing for an organisation: its documents never
     use the topic's words, or nothing it says comes close to the others'."""
     return text("outranked" if finding.outranked else "silent", lang)
+
+
+def party(finding, lang: str = "da") -> str:
+    """An organisation's name in a comparison, marked when it names the topic
+    only in passing (a title, a list item, a question)."""
+    return f"{finding.organisation} {text('row_in_passing', lang)}" if finding.in_passing \
+        else finding.organisation
 
 
 def joined(names, lang: str = "da") -> str:

@@ -186,6 +186,7 @@ class Finding:
     organisation: str
     passages: tuple[Passage, ...]
     best: Optional[float] = None   # its best statement's similarity to the topic
+    in_passing: bool = False       # every quote a title, a list item or a question
 
     @property
     def silent(self) -> bool:
@@ -200,7 +201,7 @@ class Finding:
 
     def to_dict(self) -> dict:
         return {"organisation": self.organisation, "silent": self.silent,
-                "outranked": self.outranked,
+                "outranked": self.outranked, "in_passing": self.in_passing,
                 "passages": [p.to_dict() for p in self.passages]}
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from assistant.api import Assistant
+from assistant.briefing import comparison_rows
 from assistant.compare import comparison_scope
 from assistant.config import Settings
 from assistant.query import analyse
@@ -99,6 +100,18 @@ def test_a_direct_statement_on_the_topic_speaks_though_others_score_higher(
     assert rows["Slagelse Kommune"].outranked
 
 
+def test_an_organisation_naming_the_topic_only_in_a_title_is_marked(shipped_assistant):
+    """Slagelse's case names "Borgerbetjening 3.0" only in its list of the
+    strategy's themes: quoted bare, the title read as Slagelse's view."""
+    answer = shipped_assistant.ask("Hvad siger Aalborg og Slagelse om borgerbetjening?")
+    rows = {f.organisation: f for f in answer.comparison}
+    assert rows["Slagelse Kommune"].in_passing and not rows["Aalborg Kommune"].in_passing
+    assert "- Slagelse Kommune (kun i forbifarten): «2. Borgerbetjening 3.0»" in answer.answer
+    assert rows["Slagelse Kommune"].to_dict()["in_passing"] is True
+    assert ("Slagelse Kommune (kun i forbifarten)", "2. Borgerbetjening 3.0", "[3]") in \
+        comparison_rows(answer)
+
+
 def test_english_comparison(shipped_assistant):
     answer = shipped_assistant.ask("Which municipalities mention welfare technology?")
     rows = {f.organisation: f for f in answer.comparison}
@@ -148,7 +161,7 @@ def test_cli_json_adds_comparison_and_keeps_the_fields(shipped_assistant):
     assert set(compared) == {"question", "answer", "no_source_for", "passages", "comparison"}
     rows = {r["organisation"]: r for r in compared["comparison"]}
     assert rows["Slagelse Kommune"] == {"organisation": "Slagelse Kommune", "silent": True,
-                                        "outranked": True, "passages": []}
+                                        "outranked": True, "in_passing": False, "passages": []}
     assert rows["Aalborg Kommune"]["passages"][0]["organisation"] == "Aalborg Kommune"
 
 
