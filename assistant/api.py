@@ -22,7 +22,7 @@ from .config import Settings
 from .embedders import Embedder, make_embedder
 from .errors import DocumentError, InvalidQuestion
 from .gazetteer import lookup, other_organisations
-from .glossary import with_danish_keywords
+from .glossary import english_words, with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
@@ -346,7 +346,8 @@ class Assistant:
         retriever = self.retriever()
         topic = without_strategy_speaker(topic_of(analysis.topic))
         return not any(retriever.lexicon().topic_terms(
-            retriever.keyword_tokens(topic, analysis.language)))
+            retriever.keyword_tokens(topic, analysis.language),
+            literal=english_words(topic, analysis.language)))
 
     def _overview(self, question: str, analysis: QueryAnalysis, organisations,
                   doc_types) -> Answer:

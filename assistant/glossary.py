@@ -45,19 +45,41 @@ def _table() -> dict[tuple[str, ...], str]:
     return {key: " ".join(words) for key, words in table.items()}
 
 
-def danish_keywords(question: str) -> str:
-    """The Danish glossary words for the English words and phrases in ``question``."""
+def _lookup(question: str) -> list[tuple[list[str], str]]:
+    """(English words, Danish words) for each glossary entry in ``question``,
+    longest phrase first."""
+    words = _WORD.findall(question.lower())
     table, stems, out, i = _table(), _stems(question), [], 0
     while i < len(stems):
         for n in range(min(_MAX_PHRASE, len(stems) - i), 0, -1):
             da = table.get(stems[i:i + n])
             if da:
-                out.append(da)
+                out.append((words[i:i + n], da))
                 i += n
                 break
         else:
             i += 1
-    return " ".join(out)
+    return out
+
+
+def danish_keywords(question: str) -> str:
+    """The Danish glossary words for the English words and phrases in ``question``."""
+    return " ".join(da for _, da in _lookup(question))
+
+
+def glossary_words(question: str) -> frozenset[str]:
+    """The English words of ``question`` the glossary knows, alone or in a
+    phrase ("artificial" in "artificial intelligence")."""
+    return frozenset(w for en, _ in _lookup(question) for w in en)
+
+
+def english_words(question: str, lang: str) -> frozenset[str]:
+    """An English question's own words as the keyword index tokenises them,
+    less those its glossary words give too: words the topic check takes only
+    as written (see :meth:`Lexicon.topic_terms`)."""
+    if lang != "en":
+        return frozenset()
+    return frozenset(tokenize(question)) - frozenset(tokenize(danish_keywords(question)))
 
 
 @lru_cache(maxsize=1)

@@ -41,8 +41,8 @@ class Lexicon:
         self.frame = frozenset(tokenize(f"{FRAME_WORDS} {' '.join(organisations)}"))
         self._sorted: list[str] | None = None
 
-    def topic_terms(self, query_tokens: list[str],
-                    rows: np.ndarray | None = None) -> tuple[list[str], list[str]]:
+    def topic_terms(self, query_tokens: list[str], rows: np.ndarray | None = None,
+                    literal: Iterable[str] = ()) -> tuple[list[str], list[str]]:
         """The question's topic terms (not :data:`FRAME_WORDS`, not an indexed
         organisation's name) split into those the documents contain and those
         they do not; with ``rows``, the documents searched (a municipality
@@ -60,12 +60,16 @@ class Lexicon:
         :data:`MODIFIER` letters or more: Aalborg's "mobil- og
         bredbåndsdækning" speaks of broadband, "konsulentudgifter" of
         consultants, and "Hvad siger Aalborg om bredbånd?" used to be told that
-        Aalborg never mentions it.
+        Aalborg never mentions it.  A ``literal`` term (an English question's
+        own word) counts only as written: "intelligence", stemmed as Danish, is
+        no form of Aalborg's "intelligent".
         """
         topic = [t for t in dict.fromkeys(query_tokens) if t not in self.frame]
+        literal = frozenset(literal)
         found = []
         for term in topic:
-            forms = self.forms(term)
+            forms = ([term] if term in self.keywords.vocab else []) if term in literal \
+                else self.forms(term)
             if forms and (rows is None or self.keywords.occurs_in(forms, rows)):
                 found.append(term)
         return found, [t for t in topic if t not in found]

@@ -17,7 +17,7 @@ import numpy as np
 
 from .answer import ScoredSentence
 from .gazetteer import Municipality, find_mentions
-from .glossary import danish_keywords
+from .glossary import english_words, glossary_words
 from .models import Passage
 from .search import Retriever
 from .tokens import tokenize
@@ -45,12 +45,15 @@ def absent_topic(retriever: Retriever, query: str, terms: list[str], lang: str,
     glossary knows every topic word ("security": sikkerhed, it-sikkerhed ...)
     and none of its Danish words occurs, the question is as unanswered as a
     Danish one: "What does KL think about security?" (KL never mentions it)."""
-    found, missing = retriever.lexicon().topic_terms(terms, rows)
+    found, missing = retriever.lexicon().topic_terms(terms, rows, english_words(query, lang))
     if found or not missing:
         return ()
+    known = glossary_words(query)
+    # the words asked in, or (a word the index drops, like "AI") those the glossary knows
     words = tuple(dict.fromkeys(w for w in re.findall(r"\w[\w-]*", query)
-                                if set(tokenize(w)) & set(missing)))
-    if lang == "en" and any(not danish_keywords(w) for w in words) and (
+                                if set(tokenize(w)) & set(missing))) or \
+        tuple(w for w in re.findall(r"\w[\w-]*", query) if w.lower() in known)
+    if lang == "en" and any(w.lower() not in known for w in words) and (
             floor is None or closest() >= floor + ENGLISH_MARGIN):
         return ()
     return words

@@ -1,6 +1,8 @@
 """English questions get Danish keywords; answers reuse stored statement vectors."""
 from __future__ import annotations
 
+import pytest
+
 from assistant import Assistant
 from assistant.answer import ScoredSentence, compose
 from assistant.models import Chunk, Document, DocumentMeta, Passage
@@ -244,3 +246,18 @@ def test_a_lead_in_and_a_line_it_brings_are_quoted_once():
     assert answer.count("1. at udvalget godkender budgettet") == 1
     assert "«Direktøren indstiller, 1. at udvalget godkender budgettet 2. at sagen" in answer
     assert marked.highlights == (lead,)
+
+
+@pytest.mark.parametrize("question, missing", [
+    ("What does Aalborg say about artificial intelligence?", ("artificial", "intelligence")),
+    ("What does Aalborg say about AI?", ("AI",)),
+    ("Which municipalities mention artificial intelligence?", ("artificial", "intelligence")),
+])
+def test_an_english_word_is_no_danish_root_form(shipped_assistant, question, missing):
+    """Stemmed as Danish, "intelligence" shared its root with Aalborg's
+    "intelligent ledelsesinformation": the topic counted as mentioned and
+    unrelated lines were quoted. "AI" is a word the index drops; the
+    glossary's "kunstig intelligens" occurs nowhere either."""
+    answer = shipped_assistant.ask(question)
+    assert answer.not_in_documents == missing, answer.answer
+    assert all(f.silent for f in answer.comparison)
