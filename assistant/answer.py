@@ -102,9 +102,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     before the list, or a title in a list.  Over the 89 questions and 22 more, quoted questions went
     18 -> 3 and quoted fragments 9 -> 4, the evidence quoted staying 74 of 89;
     over 146 questions, quoted list tails went 23 -> 2, and titles in lists
-    gave way in 5 answers ("29. Høring om forslag til ..." to the evidence).  ``statements`` holds, per passage, the spans
-    and stored vectors of its statements (embedded at indexing time, so
-    answering embeds nothing more).
+    gave way in 5 answers ("29. Høring om forslag til ..." to the evidence).
+    ``statements`` holds, per passage, the spans and stored vectors of its
+    statements (embedded at indexing time, so answering embeds nothing more).
     """
     q_terms = set(tokenize(f"{query} {stance_keywords(query)}"))
     kind, bonus = next(((holds, b) for asks, holds, b in _KINDS if asks.search(query)), (None, 0.0))
