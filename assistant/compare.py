@@ -142,10 +142,10 @@ def _best_statement(query: str, query_vec: np.ndarray, index, row: int,
 
     A direct statement holds the ``topic`` term (as a word or a compound's
     head; the question's rarest topic term, so not "strategien") and takes a
-    stance: "Horsens Kommune mener, at
-    informationssikkerhed skal prioriteres højere." scored 0.843 for "Hvad
-    siger kommunerne om sikkerhed?", 0.044 below Aalborg's best, and Horsens
-    was listed as having nothing as relevant."""
+    stance: "Horsens Kommune mener, at informationssikkerhed skal prioriteres
+    højere." scored 0.843 for "Hvad siger kommunerne om sikkerhed?", 0.044
+    below Aalborg's best, and Horsens was listed as having nothing as
+    relevant."""
     chunk = index.chunks[row]
     doc = index.documents[chunk.doc_id]
     passage = Passage(rank=1, chunk=chunk, document=doc, score=0.0)
