@@ -37,9 +37,12 @@ _NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|el
 _MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
            "december|january|february|march|june|july|october")   # not "may": a verb
 # a year, but not one end of a period ("kanalstrategi 2015-2018" names the strategy)
-_TIME = re.compile(rf"\b((?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
+_TIME = re.compile(rf"\b(\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"   # 19-01-2015
+                   rf"(?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
                    r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
                    r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
+_DATE = re.compile(rf"\b(?:\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|\d{{1,2}}\.\s*(?:{_MONTHS}))\b",
+                   re.IGNORECASE)
 # asks who signed or sent a letter: answered by its closing and the names under it
 _WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
                          r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|who sent)\b", re.IGNORECASE)
@@ -71,6 +74,17 @@ class ScoredSentence:
     score: float
     cosine: float = 0.0     # the statement's cosine to the query alone
     aside: bool = False     # a question, a fragment or a cut-off lead-in (see above)
+
+
+def asks_when(question: str) -> bool:
+    """Whether ``question`` asks for a time ("hvornår", "when", a deadline)."""
+    return bool(_WHEN.search(question))
+
+
+def dated(chunk) -> bool:
+    """Whether a chunk's section heading holds a date (a year alone, as in
+    Aalborg's "Det er målet, at i 2020", dates nothing under it)."""
+    return bool(chunk.section and _DATE.search(chunk.section))
 
 
 def asks_for_kind(question: str) -> bool:
@@ -108,7 +122,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     """
     q_terms = set(tokenize(f"{query} {stance_keywords(query)}"))
     kind, bonus = next(((holds, b) for asks, holds, b in _KINDS if asks.search(query)), (None, 0.0))
-    counting = kind is not None and not _WHEN.search(query) and bool(_HOW_MANY.search(query))
+    when = bool(_WHEN.search(query))
+    counting = kind is not None and not when and bool(_HOW_MANY.search(query))
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
     candidates = []
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
@@ -116,7 +131,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             sentence = p.document.text[s:e]
             shared = shared_terms(q_terms, tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
-            of_kind = kind is not None and bool(kind(sentence))
+            # a decision's date often stands only in its heading ("Beslutning i
+            # Økonomiudvalget den 19-01-2015" over "Anbefaler ... indstilling.")
+            of_kind = kind is not None and bool(kind(sentence) or (when and dated(p.chunk)))
             # a question counting what is asked about still tells how many ("Er
             # kommunen enig i, at strategiens 10 temaer er relevante?" for "Hvor
             # mange temaer ...", but not for "How much will the strategy cost?")
@@ -186,7 +203,8 @@ def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
 
 
 def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: int,
-            intro: str, lang: str = "da", in_passing: str = "") -> tuple[str, list[Passage]]:
+            intro: str, lang: str = "da", in_passing: str = "",
+            when: bool = False) -> tuple[str, list[Passage]]:
     """The answer text and the passages with their matched sentences marked.
 
     A quote from a passage that runs over a page break names its own page
@@ -194,7 +212,10 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
     and the quote is what a reader looks up.  When every quote is an aside
     (Slagelse's case names security only in its list of the strategy's
     themes), ``in_passing`` follows the intro: the reader is not to take a
-    title or a question for what the organisation says."""
+    title or a question for what the organisation says.  Asked ``when``, a
+    quote holding no time of its own is led by its section heading when that
+    holds one ("Beslutning i Økonomiudvalget den 19-01-2015: «Anbefaler
+    Økonomiudvalgets indstilling.»")."""
     if not scored:
         return "", passages
     best = scored[0].score
@@ -216,6 +237,8 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
         p = passages[s.passage]
         who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
         quote = " ".join(p.document.text[s.start:s.end].split())
+        if when and dated(p.chunk) and not _TIME.search(quote):
+            who += f"{p.chunk.section}: "
         lines.append(f"- {who}" + cited_quote(quote, p.rank, p.page_of(s.start), lang))
     marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]
     return "\n".join(lines), marked

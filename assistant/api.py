@@ -16,7 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from . import messages
-from .answer import asks_for_kind, compose, score_sentences
+from .answer import asks_for_kind, asks_when, compose, score_sentences
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
@@ -279,7 +279,8 @@ class Assistant:
         intro = (messages.text("named_elsewhere", lang, org=no_source) if found.mentions
                  else messages.text("sources_intro", lang))
         text, passages = compose(passages, scored, self.settings.answer_sentences, intro, lang,
-                                 "" if found.mentions else messages.text("in_passing", lang))
+                                 "" if found.mentions else messages.text("in_passing", lang),
+                                 asks_when(found.query))
         parts.append(text)
         return Answer(question, "\n\n".join(parts), tuple(passages), no_source, lang, filters)
 

@@ -168,3 +168,14 @@ def test_a_stance_finds_the_words_it_is_written_in(shipped_assistant, question, 
     Aalborg never mentions, and the question was told so."""
     answer = shipped_assistant.ask(question)
     assert not answer.not_in_documents and any(said in q for q in quotes(answer)), answer.answer
+
+
+@pytest.mark.parametrize("question", ["Hvornår behandlede Fredensborgs økonomiudvalg sagen?",
+                                      "When did the finance committee in Fredensborg decide?"])
+def test_a_decision_dated_only_in_its_heading_is_quoted_with_the_date(shipped_assistant, question):
+    """Fredensborg's decision, "Anbefaler Økonomiudvalgets indstilling.", stands
+    under "Beslutning i Økonomiudvalget den 19-01-2015": quoted alone, the
+    answer to "when" held no date."""
+    answer = shipped_assistant.ask(question).answer
+    assert ("Fredensborg Kommune: Beslutning i Økonomiudvalget den 19-01-2015: "
+            "«Anbefaler Økonomiudvalgets indstilling.»") in answer, answer
