@@ -19,7 +19,7 @@ _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _MD_HEADING = re.compile(r"^#{1,6}\s+\S")
 _BOLD_LINE = re.compile(r"^\*\*[^*]+\*\*:?$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d+[.)]|[a-z][.)])\s")
-# Lines that are labels, dates or letterhead, not headings: "Sagsnr.: 330-2015-1",
+# Lines that are labels, values, dates or letterhead, not headings: "Sagsnr.: 330-2015-1",
 # "Fraværende: John Jensen (A)", "Den 3. marts 2015", and the address block of a
 # letter ("Weidekampsgade 10", "Postboks 3370", "2300 København S", "www.kl.dk",
 # "Side 1/2"), which would otherwise become the section a citation names.
@@ -27,7 +27,18 @@ _NOT_HEADING = re.compile(
     r"\S:\s+\S|\b\d{1,2}\.\s*(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-z]*\.?\s+\d{4}"
     r"|^\d{4}\s+\w+(?:\s+[A-ZÆØÅ])?$"
     r"|^postboks\s+\d+|^\w+(?:gade|vej|allé|alle|plads|torv|stræde|boulevard|vænge)\s+\d+\s*\w?(?:,|$)"
-    r"|\bwww\.|https?://|\S@\S|^side\s+\d+\s*(?:/|af)\s*\d+$", re.IGNORECASE)
+    r"|\bwww\.|https?://|\S@\S|^side\s+\d+\s*(?:/|af)\s*\d+$"
+    # a section's value, not a heading: "Retligt grundlag / Ej relevant"
+    r"|^(?:ej|ikke)\s+relevant$|^ingen$|^not\s+(?:relevant|applicable)$|^n/a$", re.IGNORECASE)
+# The standard headings of a committee case, headings whatever their shape
+# ("Beslutning i Økonomiudvalget den 20. april 2015:" holds a date and is long).
+_CASE_HEADING = re.compile(
+    r"^(?:Beslutning(?:\s+i\s+\S.{0,60}?)?(?:\s+den\s+\S.{0,25})?|Beslutningstema|Indstilling|"
+    r"Sagsfremstilling(?:\s+og\s+økonomi)?|Sagsbeskrivelse|Sagens\s+indhold|Bevilling|Vurdering|"
+    r"Retligt\s+grundlag|Handlemuligheder|Høring|Økonomi|Økonomiske\s+og\s+personalemæssige"
+    r"\s+konsekvenser|Konsekvenser\s+for\s+andre\s+udvalg|(?:Elektroniske\s+)?[Bb]ilag)\s*:?$")
+# ... of which these list attachments: the titles under them are no headings
+_ATTACHMENTS = re.compile(r"^(?:Elektroniske\s+)?[Bb]ilag\s*:?$")
 _MAX_HEADING = 90
 _MIN_CHUNK = 150
 
@@ -44,14 +55,18 @@ def clean_heading(line: str) -> str:
     return line.strip().lstrip("#").strip().strip("*").strip().rstrip(":").strip()
 
 
-def looks_like_heading(line: str, hints: frozenset[str] = frozenset()) -> bool:
-    """Heading by markup (markdown, bold line, style hint) or by shape: a short
-    capitalised line without closing punctuation that is not a list item, a
-    label with a value, a date or an address."""
+def looks_like_heading(line: str, hints: frozenset[str] = frozenset(),
+                       case_headings: bool = True) -> bool:
+    """Heading by markup (markdown, bold line, style hint), as a committee
+    case's standard heading (unless ``case_headings`` is off), or by shape: a
+    short capitalised line without closing punctuation that is not a list
+    item, a label with a value, a date or an address."""
     stripped = line.strip()
     if not stripped or "\n" in stripped:
         return False
     if clean_heading(stripped) in hints or _MD_HEADING.match(stripped):
+        return True
+    if case_headings and _CASE_HEADING.match(stripped) and len(stripped) <= _MAX_HEADING:
         return True
     if len(stripped) > _MAX_HEADING or _LIST_ITEM.match(stripped):
         return False
@@ -100,12 +115,17 @@ def _blocks(doc: ExtractedText) -> list[_Block]:
 def _unsigned(text: str, blocks: list[_Block]) -> list[_Block]:
     """A letter's closing and the names under it are no headings: they end the
     section they sign, which KL's letter had cut off into a section "Med
-    venlig hilsen" holding only two names."""
-    out, signing = [], False
+    venlig hilsen" holding only two names.  Nor are the attachments listed
+    under "Bilag": Slagelse's decision was cited as section "Resume af Den
+    Fælleskommunale Digitaliseringsstrategi", the last attachment's title."""
+    out, signing, attached = [], False, False
     for block in blocks:
-        line = text[block.start:block.end]
+        line = text[block.start:block.end].strip()
         signing = is_closing(line) or (signing and is_signature_line(line))
-        out.append(replace(block, heading=False) if signing else block)
+        case_heading = bool(_CASE_HEADING.match(line))
+        attached = bool(_ATTACHMENTS.match(line)) or (attached and not case_heading)
+        plain = signing or (attached and block.heading and not case_heading)
+        out.append(replace(block, heading=False) if plain else block)
     return out
 
 
@@ -130,13 +150,22 @@ def _split_long(text: str, block: _Block, target: int, limit: int) -> list[_Bloc
     return out
 
 
+def _sections(first: str | None, then: str | None) -> str | None:
+    """The section label of a chunk running from section ``first`` into ``then``."""
+    if first is None or then is None or first == then or first.endswith(f" · {then}"):
+        return first if then is None else (then if first is None else first)
+    return f"{first} · {then}"
+
+
 def _merge_small(spans: list[tuple[int, int, str | None, bool]], limit: int):
     """Fold chunks too small to stand alone ("Punkt 5.", a lone case number)
     into the chunk before them (same section) or after them.  Across a
     heading, a small chunk is folded forward only when it is a preamble with
     no section or the next chunk is small too (runs of one-line sections like
     "Retligt grundlag / Ej relevant"), so a real section never starts inside
-    another section's chunk."""
+    another section's chunk.  A chunk folded from such a run names every
+    section in it ("Retligt grundlag · Handlemuligheder · Vurdering"): named
+    by its first alone, Slagelse's assessment was cited as "Retligt grundlag"."""
     out: list[tuple[int, int, str | None]] = []
     pending: tuple[int, int, str | None] | None = None
     for start, end, sec, opens_section in spans:
@@ -145,7 +174,7 @@ def _merge_small(spans: list[tuple[int, int, str | None, bool]], limit: int):
             if end - pending[0] <= limit and (not opens_section or pending[2] is None
                                               or small_next):
                 start = pending[0]
-                sec = pending[2] if pending[2] is not None else sec
+                sec = _sections(pending[2], sec)
             else:
                 out.append(pending)
             pending = None
@@ -216,11 +245,14 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
 
     These are what the index embeds one by one (so a short statement inside a
     long passage can be found) and what an answer may quote; headings and
-    labels name a topic but state nothing.
+    labels name a topic but state nothing.  A committee case's dated heading
+    that introduces what follows ("Beslutning i Økonomiudvalget den 20. april
+    2015:") opens a section and is still quoted, with the decision after it.
     """
     spans = []
     for s, e in sentence_spans(chunk.text, base=chunk.start):
         sentence = chunk.text[s - chunk.start:e - chunk.start]
-        if len(sentence) >= MIN_STATEMENT and not looks_like_heading(sentence.lstrip("-*• ")):
+        if len(sentence) >= MIN_STATEMENT and not looks_like_heading(sentence.lstrip("-*• "),
+                                                                     case_headings=False):
             spans.append((s, e))
     return spans

@@ -47,8 +47,11 @@ from .tokens import tokenize
 # the page's width stays a line of its own, and a sender's name on its own
 # line is not a document's title; 18: a lower-case line after a sentence with a
 # bracket left open continues it, as does a bracket opening in lower case;
-# 19: a letter's closing and the names signing it are one sentence, and no heading.
-PIPELINE_VERSION = "19"
+# 19: a letter's closing and the names signing it are one sentence, and no heading;
+# 20: a committee case's standard headings are headings whatever their shape, the
+# attachments under "Bilag" and a value like "Ej relevant" are not, and a chunk
+# folded from a run of small sections names them all.
+PIPELINE_VERSION = "20"
 
 
 @dataclass

@@ -196,3 +196,24 @@ def test_a_letters_closing_and_signatures_end_its_section():
     # the names stop at the first line that is no name
     assert sentence_texts("Venlig hilsen\nJens Hansen\nBorgmester\nBilag 1\nNæste linje.") == [
         "Venlig hilsen\nJens Hansen\nBorgmester", "Bilag 1", "Næste linje."]
+
+
+def test_a_committee_case_is_cited_by_its_own_sections():
+    """Slagelse's decision was cited as section "Resume af Den Fælleskommunale
+    Digitaliseringsstrategi" (the last attachment listed under "Bilag", read as
+    a heading), and its assessment as "Retligt grundlag" ("Ej relevant", a
+    value, read as a heading ran four small sections into one)."""
+    doc = load_file(SHIPPED_DOCS / "slagelse-oekonomiudvalget-2015-04-20.txt")
+    chunks = chunk_document("s", doc, 600, 1200)
+
+    def holding(text):
+        return next(c for c in chunks if text in c.text)
+
+    decision = holding("Drøftet - Økonomiudvalget ønsker")
+    assert decision.section == "Beslutning i Økonomiudvalget den 20. april 2015"
+    assert holding("udmærket ramme").section == "Vurdering"
+    assert holding("Handlemuligheder").section == "Retligt grundlag · Handlemuligheder"
+    assert holding("330-2015-168146").section == "Bilag"
+    # the dated heading still opens its decision when quoted
+    statements = [doc.text[s:e] for s, e in statement_spans(decision)]
+    assert statements[0].startswith("Beslutning i Økonomiudvalget den 20. april 2015:")
