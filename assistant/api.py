@@ -57,6 +57,7 @@ class _Retrieval:
     scope: tuple[str, ...] | None = None  # searched only these organisations' documents
     mentions: bool = False        # searched where others name a municipality without documents
     terms: tuple[str, ...] = ()   # the question's keyword tokens (its topic when ``mentions``)
+    excluded: tuple[str, ...] = ()  # named in the question, left out by the filter
 
 
 class Assistant:
@@ -192,7 +193,7 @@ class Assistant:
             scope.place
         if scope.nothing:
             return _Retrieval([], analysis, missing, question, None, False,
-                              themes=tuple(themes or ()))
+                              themes=tuple(themes or ()), excluded=scope.excluded)
         query, themes = self._theme_query(question, query, themes, analysis.language)
         rows = retriever.rows_where(orgs, doc_types)
         if place is not None:
@@ -254,6 +255,9 @@ class Assistant:
             if not no_source:
                 if not self.stored_index.chunks:
                     parts.append(messages.text("empty_index", lang))
+                elif found.excluded:
+                    parts.append(messages.text("filter_excludes", lang, names=messages.joined(
+                        found.excluded, lang), chosen=messages.joined(organisations, lang)))
                 elif not found.passages:
                     parts.append(messages.text("filter_empty", lang))
                 else:

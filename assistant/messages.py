@@ -50,6 +50,12 @@ TEXT = {
         "da": "Ingen dokumenter passer til de valgte filtre.",
         "en": "No documents match the chosen filters.",
     },
+    "filter_excludes": {
+        "da": "Spørgsmålet nævner {names}, men organisationsfilteret viser kun {chosen}. Fjern "
+              "filteret, eller spørg om en af de valgte.",
+        "en": "The question names {names}, but the organisation filter shows only {chosen}. "
+              "Clear the filter, or ask about one of those chosen.",
+    },
     "compare_intro": {
         "da": "Organisationerne om emnet:",
         "en": "What each organisation says (quoted in Danish):",

@@ -27,6 +27,7 @@ class Scope:
     place: np.ndarray | None = None          # only these rows: others naming a municipality
     missing: tuple[str, ...] = ()            # municipalities asked about without documents
     nothing: bool = False                    # nothing may be searched
+    excluded: tuple[str, ...] = ()           # named in the question, left out by the filter
 
 
 def missing_municipalities(analysis: QueryAnalysis, indexed: list[str]) -> list[str]:
@@ -49,14 +50,15 @@ def _scope(question: str, analysis: QueryAnalysis, chosen: list[str] | None,
            indexed: list[str], lexicon: Lexicon) -> Scope:
     missing = tuple(missing_municipalities(analysis, indexed))
     if analysis.municipalities:
-        named = [m.official for m in analysis.municipalities if m.official not in missing]
+        asked = [m.official for m in analysis.municipalities if m.official not in missing]
+        named = asked
         if chosen:  # an organisation filter is a hard limit: intersect with the question
             allowed = {o.casefold() for o in chosen}
-            named = [o for o in named if o.casefold() in allowed]
+            named = [o for o in asked if o.casefold() in allowed]
         if named:
             return Scope(analysis.topic or question, named, missing=missing)
         if chosen or not missing:                    # filtered out by the user's choice
-            return Scope(question, missing=missing, nothing=True)
+            return Scope(question, missing=missing, nothing=True, excluded=tuple(asked))
         # only municipalities without documents: where others' documents name them
         place = lexicon.rows_mentioning(
             [m for m in analysis.municipalities if m.official in missing])

@@ -78,8 +78,14 @@ def test_a_follow_up_is_resolved_and_the_reading_shown(logic):
 
 
 def test_a_filter_that_leaves_nothing_says_so(logic):
-    out = _ask(logic, "Hvad siger Aalborg om sikkerhed?", orgs=["Slagelse Kommune"])
+    out = _ask(logic, "Hvad siger Aalborg om sikkerhed?", types=["news"])
     assert out["history"][-1]["content"] == "Ingen dokumenter passer til de valgte filtre."
+    assert "no-sources" in out["sources"] and out["originals"] is None
+    # a filter leaving out the municipality the question names says which
+    out = _ask(logic, "Hvad siger Aalborg om sikkerhed?", orgs=["Slagelse Kommune"])
+    assert out["history"][-1]["content"] == (
+        "Spørgsmålet nævner Aalborg Kommune, men organisationsfilteret viser kun Slagelse "
+        "Kommune. Fjern filteret, eller spørg om en af de valgte.")
     assert "no-sources" in out["sources"] and out["originals"] is None
 
 
