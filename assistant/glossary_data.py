@@ -170,7 +170,7 @@ GLOSSARY: dict[str, str] = {
     "disagree": "uenig uenige enig",
     "disagreement": "uenighed uenig enig",
     "support": "støtte understøtte bakke op",
-    "positive": "positiv positivt enig",
+    "positive": "positiv positivt enig udmærket",
     "negative": "negativ negativt uenig kritisk",
     # criticism in a hearing response is mostly what it misses ("der savnes ...")
     "critical": "kritisk kritiske kritik savnes mangler",

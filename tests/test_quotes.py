@@ -156,6 +156,7 @@ def test_who_signed_the_letter_quotes_its_signature(shipped_assistant, question)
 @pytest.mark.parametrize("question, said", [
     ("Does Aalborg disagree with anything in the strategy?", "enig"),
     ("Is Aalborg positive about the strategy?", "enig"),
+    ("Is Slagelse positive about the strategy?", "udmærket"),
     ("What does Aalborg criticise?", "savne"),
     ("Hvad kritiserer Aalborg?", "savne"),
     ("Hvilke kritikpunkter har Aalborg?", "savne"),
