@@ -14,17 +14,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .lexicon import begins_compound
-from .messages import cited_quote
-from .models import Passage
 from .chunking import looks_like_heading
 from .glossary import stance_keywords
+from .lexicon import begins_compound
+from .messages import cited_quote
+from .models import Chunk, Passage
 from .sentences import is_closing, is_list_tail, is_question, list_body, list_mark
 from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
-_KIND_BONUS = 0.03      # a statement holding what the question asks for: a time, a number, a signature
+_KIND_BONUS = 0.03      # a statement holding what is asked for: a time, a number, a signature
 # asks for a time: "hvornår", "when", and the deadline or date of something
 _WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
                    r"what date|which date)\b", re.IGNORECASE)
@@ -41,11 +41,12 @@ _TIME = re.compile(rf"\b(\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"   # 19-01-2
                    rf"(?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
                    r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
                    r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
-_DATE = re.compile(rf"\b(?:\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|\d{{1,2}}\.\s*(?:{_MONTHS}))\b",
-                   re.IGNORECASE)
+_DATE = re.compile(rf"\b(?:\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"
+                   rf"\d{{1,2}}\.\s*(?:{_MONTHS}))\b", re.IGNORECASE)
 # asks who signed or sent a letter: answered by its closing and the names under it
 _WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
-                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|who sent)\b", re.IGNORECASE)
+                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|who sent)\b",
+                         re.IGNORECASE)
 # what each kind of question asks for, how a statement holds it, and its bonus:
 # twice the usual for a closing, which few statements hold and e5 puts far from
 # any question (KL's "Med venlig hilsen Martin Damm ..." 0.81, its deadline 0.87)
@@ -73,7 +74,7 @@ class ScoredSentence:
     end: int
     score: float
     cosine: float = 0.0     # the statement's cosine to the query alone
-    aside: bool = False     # a question, a fragment or a cut-off lead-in (see above)
+    aside: bool = False     # a question, a fragment, a list tail or title, a cut-off lead-in
 
 
 def asks_when(question: str) -> bool:
@@ -81,7 +82,7 @@ def asks_when(question: str) -> bool:
     return bool(_WHEN.search(question))
 
 
-def dated(chunk) -> bool:
+def dated(chunk: Chunk) -> bool:
     """Whether a chunk's section heading holds a date (a year alone, as in
     Aalborg's "Det er målet, at i 2020", dates nothing under it)."""
     return bool(chunk.section and _DATE.search(chunk.section))
@@ -101,9 +102,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     The score is the statement's cosine to the question, plus the question's
     terms it contains (with the words a stance asked about is written in:
     "Hvad roser Aalborg?" -> "enig"; :func:`stance_keywords`) weighted by how
-    rare they are among these statements
-    (a term every candidate shares, like the name of the strategy asked about,
-    tells them apart no more than it tells the answer), plus a small bonus when
+    rare they are among these statements (a term every candidate shares, like
+    the name of the strategy asked about, tells them apart no more than it
+    tells the answer), plus a small bonus when
     the statement holds the kind of thing asked for: a time expression for
     "hvornår"/"when", a number for "hvor mange"/"how many" (the Aalborg
     response's "Teksten er meget lang (33 sider)" for "Hvor mange sider er
@@ -113,8 +114,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     and parallel sets; README).  An aside (:data:`_ASIDE_PENALTY`) loses a
     little: a question, unless questions are asked about, a fragment that
     shares no term with the query, a list item finishing a sentence begun
-    before the list, or a title in a list.  Over the 89 questions and 22 more, quoted questions went
-    18 -> 3 and quoted fragments 9 -> 4, the evidence quoted staying 74 of 89;
+    before the list, or a title in a list.  Over the 89 questions and 22
+    more, quoted questions went 18 -> 3 and quoted fragments 9 -> 4, the
+    evidence quoted staying 74 of 89;
     over 146 questions, quoted list tails went 23 -> 2, and titles in lists
     gave way in 5 answers ("29. Høring om forslag til ..." to the evidence).
     ``statements`` holds, per passage, the spans and stored vectors of its
@@ -138,7 +140,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             # kommunen enig i, at strategiens 10 temaer er relevante?" for "Hvor
             # mange temaer ...", but not for "How much will the strategy cost?")
             tells = counting and any(q_terms.intersection(tokenize(w))
-                                            for w in _COUNTED.findall(sentence))
+                                     for w in _COUNTED.findall(sentence))
             quoted = p.document.text[s:end].rstrip()
             aside = ((not questions_asked and not tells and is_question(quoted))
                      or (not shared and len(sentence.split()) < _FRAGMENT_WORDS)

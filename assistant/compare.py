@@ -211,7 +211,7 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
             marks = {}
             for s in scored:
                 marks.setdefault(s.passage, s)
-            passages = [replace(p, highlights=((marks[i].start, marks[i].end),) if i in marks else ())
+            passages = [replace(p, highlights=((m.start, m.end),) if (m := marks.get(i)) else ())
                         for i, p in enumerate(passages)]
         findings.append(Finding(org, tuple(passages), max((b for _, b, _ in pairs), default=None),
                                 in_passing=bool(passages) and all(m.aside for m in marks.values())))
