@@ -147,7 +147,12 @@ def begins_compound(term: str, word: str) -> bool:
     """Whether ``word`` is a compound whose first part is ``term`` (of
     :data:`MODIFIER` letters or more): "bredbånd" begins "bredbåndsdækning",
     "konsulent" begins "konsulentudgift".  What follows must be longer than an
-    ending and not a derivation ("beslut" + "ningstema" is "beslutningstema")."""
+    ending and not a derivation ("beslut" + "ningstema" is "beslutningstema"),
+    unless the derivation is the term's own, cut off by the stemmer, and a word
+    follows it: "beskæftigelse" is stemmed "beskæftig", and Aalborg's
+    "beskæftigelsesindsats" is "beskæftig" + "else" + "s" + "indsats"."""
     rest = word[len(term):]
-    return (len(term) >= MODIFIER and word.startswith(term) and len(rest) > ENDING
-            and not _SUFFIX.match(rest))
+    if len(term) < MODIFIER or not word.startswith(term) or len(rest) <= ENDING:
+        return False
+    derived = _SUFFIX.match(rest)
+    return not derived or len(rest[derived.end():].removeprefix("s")) > ENDING + 1

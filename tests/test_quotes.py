@@ -129,6 +129,9 @@ def test_a_numbered_list_item_is_quoted_when_it_is_the_answer(shipped_assistant)
 @pytest.mark.parametrize("question, word", [
     ("Hvad siger Aalborg om bredbånd?", "bredbåndsdækning"),
     ("Hvad siger Aalborg om konsulenter?", "konsulentudgifter"),
+    # "beskæftigelse" is stemmed "beskæftig": "beskæftigelsesindsats" is it + "else" + "s" + ...
+    ("Hvad siger Aalborg om beskæftigelse?", "beskæftigelsesindsats"),
+    ("Hvilke kommuner nævner beskæftigelse?", "beskæftigelsesindsats"),
 ])
 def test_a_word_found_only_as_the_first_part_of_a_compound_is_answered(shipped_assistant,
                                                                       question, word):
