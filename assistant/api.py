@@ -258,6 +258,8 @@ class Assistant:
                 elif found.excluded:
                     parts.append(messages.text("filter_excludes", lang, names=messages.joined(
                         found.excluded, lang), chosen=messages.joined(organisations, lang)))
+                elif not found.passages and found.themes and not themes:   # named, not chosen
+                    parts.append(messages.theme_empty(found.themes, found.scope, lang))
                 elif not found.passages:
                     parts.append(messages.text("filter_empty", lang))
                 else:

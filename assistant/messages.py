@@ -50,6 +50,12 @@ TEXT = {
         "da": "Ingen dokumenter passer til de valgte filtre.",
         "en": "No documents match the chosen filters.",
     },
+    "theme_empty": {
+        "da": "Ingen afsnit{scope} handler om {theme}. Spørg uden temanummeret for at søge i "
+              "hele teksten.",
+        "en": "No passage{scope} is about {theme}. Ask without the theme number to search all "
+              "the text.",
+    },
     "filter_excludes": {
         "da": "Spørgsmålet nævner {names}, men organisationsfilteret viser kun {chosen}. Fjern "
               "filteret, eller spørg om en af de valgte.",
@@ -149,6 +155,17 @@ def silence(finding, lang: str = "da") -> str:
     """Why a comparison quotes nothing for an organisation: its documents never
     use the topic's words, or nothing it says comes close to the others'."""
     return text("outranked" if finding.outranked else "silent", lang)
+
+
+def theme_empty(themes, scope, lang: str = "da") -> str:
+    """No passage (of the organisations searched) is tagged with the theme the
+    question names: Slagelse's case lists all ten themes and treats none."""
+    from .themes_data import theme_label
+
+    where = f" {'from' if lang == 'en' else 'fra'} {joined(scope, lang)}" if scope else ""
+    return text("theme_empty", lang, scope=where,
+                theme=joined([theme_label(t, lang)[0].lower() + theme_label(t, lang)[1:]
+                              for t in themes], lang))
 
 
 def party(finding, lang: str = "da") -> str:

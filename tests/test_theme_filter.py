@@ -88,3 +88,17 @@ def test_cli_themes_table_and_theme_filter(shipped_assistant, tmp_path):
     passages = json.loads(asked.stdout)["passages"]
     assert passages and all(rows[(p["doc_id"], p["start"])] in tagged for p in passages)
     assert run("ask", "x", "--theme", "11").returncode == 2
+
+
+def test_a_theme_named_in_the_question_that_no_passage_treats_is_explained(shipped_assistant):
+    """Slagelse's case lists all ten themes and treats none: "Hvad siger
+    Slagelse om tema 2?" said "Ingen dokumenter passer til de valgte filtre."
+    though no filter was chosen."""
+    answer = shipped_assistant.ask("Hvad siger Slagelse om tema 2?")
+    assert answer.answer == ("Ingen afsnit fra Slagelse Kommune handler om tema 2: "
+                             "Borgerbetjening 3.0. Spørg uden temanummeret for at søge i hele "
+                             "teksten.")
+    assert not answer.passages
+    # a theme chosen as a filter is a filter: the plain message
+    chosen = shipped_assistant.ask("Hvad siger Slagelse om borgerbetjening?", themes=[2])
+    assert chosen.answer == "Ingen dokumenter passer til de valgte filtre."
