@@ -26,15 +26,15 @@ from .glossary import english_words, with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
-from .overview import asks_overview, doc_types_named, overview
+from .overview import asks_overview, doc_types_named, overview, searched_in
 from .query import QueryAnalysis, analyse, organisation_asked, without_strategy_speaker
 from .relevance import absent_topic, interleave, naming_sentences, quoted
 from .scope import missing_municipalities, question_scope
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
 from .themes import ThemeTagger
-from .themes_data import THEMES, theme_label
-from .themes_query import find_theme, strip_theme
+from .themes_data import THEMES
+from .themes_query import theme_query
 
 
 # Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.
@@ -169,17 +169,6 @@ class Assistant:
         return self.embedder.embed_query(query)
 
     @staticmethod
-    def _theme_query(question: str, query: str, themes, lang: str) -> tuple[str, list[int]]:
-        """A theme named in the question ("tema 4", "the security theme") becomes a
-        filter and leaves the searched text; the theme's title stands in when
-        nothing else is left."""
-        named = find_theme(question)
-        if named is None:
-            return query, list(themes or ())
-        return (strip_theme(query) or theme_label(named, lang, numbered=False),
-                sorted(set(themes or ()) | {named}))
-
-    @staticmethod
     def _filters(organisations, doc_types, themes) -> dict:
         return {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
                 "themes": list(themes or [])}
@@ -194,7 +183,7 @@ class Assistant:
         if scope.nothing:
             return _Retrieval([], analysis, missing, question, None, False,
                               themes=tuple(themes or ()), excluded=scope.excluded)
-        query, themes = self._theme_query(question, query, themes, analysis.language)
+        query, themes = theme_query(question, query, themes, analysis.language)
         rows = retriever.rows_where(orgs, doc_types)
         if place is not None:
             rows = place if rows is None else np.intersect1d(rows, place)
@@ -245,8 +234,14 @@ class Assistant:
             return self._overview(question, analysis, organisations, doc_types)
         if scope is not None:
             return self._compare(question, analysis, scope, organisations, doc_types, themes)
-        found = self._retrieve(question, analysis, k or self.settings.top_k, organisations,
-                               doc_types, "hybrid", themes)
+        # the type of document it searches in ("i pressemeddelelsen"), unless chosen or absent
+        named_types, searched = ([], question) if doc_types else searched_in(question)
+        found = self._retrieve(searched, analyse(searched), k or self.settings.top_k,
+                               organisations, doc_types or named_types, "hybrid", themes) \
+            if named_types else None
+        if not (found and found.passages):
+            found = self._retrieve(question, analysis, k or self.settings.top_k, organisations,
+                                   doc_types, "hybrid", themes)
         lang = found.analysis.language
         no_source = ", ".join(found.missing) or None
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
@@ -297,7 +292,7 @@ class Assistant:
         no_source = ", ".join(missing_municipalities(analysis, self.organisations())) or None
         # (no goal wording here: an organisation restating the goal would outscore,
         # by the relative gap, every other organisation's view on it)
-        query, themes = self._theme_query(question, topic_of(analysis.topic), themes, lang)
+        query, themes = theme_query(question, topic_of(analysis.topic), themes, lang)
         retriever = self.retriever()
         restrict = self.theme_rows(themes, retriever.index) if themes else None
         query_vec = self.embed_query(query, lang)

@@ -27,6 +27,8 @@ ROOT, ENDING = 5, 4   # a shared root's letters at least, an ending's letters at
 MODIFIER = 6          # letters at least of a word found as the first part of a compound
 # what goes on from a stem as a derivation, not as a compound's second word:
 # "beslut" + "ningstema" is "beslutningstema", not "beslut" + a word
+# the head of a body's name: "Økonomiudvalget" is a committee, not about the economy
+_BODY = re.compile(r"s?(?:udvalg|forvaltning|direktør|afdeling|sekretariat)")
 _SUFFIX = re.compile(r"(?:n?ing|n?ings|else|hed|lig|skab|isk|ende|ion|sion|tion|er|ere|et)")
 
 
@@ -150,9 +152,13 @@ def begins_compound(term: str, word: str) -> bool:
     ending and not a derivation ("beslut" + "ningstema" is "beslutningstema"),
     unless the derivation is the term's own, cut off by the stemmer, and a word
     follows it: "beskæftigelse" is stemmed "beskæftig", and Aalborg's
-    "beskæftigelsesindsats" is "beskæftig" + "else" + "s" + "indsats"."""
+    "beskæftigelsesindsats" is "beskæftig" + "else" + "s" + "indsats".  A
+    body named after its field is not about it: "Økonomiudvalget" is no
+    answer to what the documents say about the economy."""
     rest = word[len(term):]
     if len(term) < MODIFIER or not word.startswith(term) or len(rest) <= ENDING:
+        return False
+    if _BODY.match(rest):
         return False
     derived = _SUFFIX.match(rest)
     return not derived or len(rest[derived.end():].removeprefix("s")) > ENDING + 1

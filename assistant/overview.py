@@ -49,8 +49,8 @@ _TYPES = {
                       r"agenda\s+items?",
 }
 _STANCE = re.compile(
-    r"\b(mener|mente|prioriter\w*|enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|vigtig\w*|mangle\w*|"
-    r"anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|forvent\w*|nødvendig\w*|"
+    r"\b(mener|mente|prioriter\w*|enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|"
+    r"vigtig\w*|mangle\w*|anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|forvent\w*|nødvendig\w*|"
     r"bekymr\w*|støtte\w*|godkend\w*|indstill\w*)\b", re.IGNORECASE)
 _UNFINISHED = re.compile(r"\b(?:og|eller|samt|men|at|and|or)\s*$")   # a list item going on
 
@@ -70,6 +70,21 @@ def takes_stance(sentence: str) -> bool:
 def asks_overview(question: str) -> bool:
     """Whether ``question`` asks for the gist of documents rather than a fact."""
     return bool(_ASKS.search(question))
+
+
+def searched_in(question: str) -> tuple[list[str], str]:
+    """The document types a question searches in ("Hvad står der i
+    pressemeddelelsen om ...?", "What does KL write in its letter?"), not
+    those it merely names ("fristen for høringssvar" is a topic), and the
+    question without those words: they name where to look, not what."""
+    types, rest = [], question
+    for t, pattern in _TYPES.items():
+        found = re.compile(rf"\b(?:i|in)\s+(?:the\s+|its\s+|their\s+|sit\s+|sin\s+|deres\s+)?"
+                           rf"(?:[\w.-]+['’]?s\s+)?(?:{pattern})\b", re.IGNORECASE)
+        if found.search(rest):
+            types.append(t)
+            rest = found.sub(" ", rest)
+    return types, " ".join(rest.split())
 
 
 def doc_types_named(question: str) -> list[str]:

@@ -83,7 +83,8 @@ FRAME_WORDS = (
     # the documents themselves, asked about, not a topic they hold ("Hvem har
     # skrevet under på KL's brev?": no letter calls itself one)
     "brev brevet breve brevene dokument dokumentet dokumenter dokumenterne "
-    "letter letters document documents "
+    "nyhed nyheden nyheder nyhederne pressemeddelelse pressemeddelelsen dagsorden dagsordenen "
+    "referat referatet letter letters document documents news agenda minutes "
     # who signed: answered by a letter's closing, a word no letter holds
     "underskrevet underskrev underskrift underskrifter afsender afsenderen signed signature sender"
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .themes import _stems, title_in
-from .themes_data import THEMES
+from .themes_data import THEMES, theme_label
 
 # The rule: a question names a theme only with the word "tema"/"temaet"/
 # "theme" tied to a number or a theme name, or by the theme's (nearly) full
@@ -167,3 +167,14 @@ def strip_theme(question: str) -> str:
     out = re.sub(r"^[\s:;,.\-–]+", "", out)
     out = re.sub(r"\s{2,}", " ", out).strip()
     return "" if not re.search(r"\w", out) else out
+
+
+def theme_query(question: str, query: str, themes, lang: str) -> tuple[str, list[int]]:
+    """The text to search and the theme filter: a theme named in the question
+    ("tema 4", "the security theme") becomes a filter and leaves the searched
+    text; the theme's title stands in when nothing else is left."""
+    named = find_theme(question)
+    if named is None:
+        return query, list(themes or ())
+    return (strip_theme(query) or theme_label(named, lang, numbered=False),
+            sorted(set(themes or ()) | {named}))

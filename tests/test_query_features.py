@@ -9,9 +9,11 @@ from assistant.models import Chunk, Document, DocumentMeta, Passage
 from assistant.briefing import briefing_markdown
 from assistant.evaluation import evaluate, load_questions, ranked_hits
 from assistant.glossary import danish_keywords, with_danish_keywords
+from assistant.overview import searched_in
 from assistant.query import organisation_asked
 from assistant.tokens import tokenize
 from conftest import OFFTOPIC_QUESTIONS, OWN_QUESTIONS, SHARED, make_assistant
+from conftest import quoted_sentences as quotes
 
 
 def test_glossary_translates_words_and_phrases_longest_first():
@@ -261,3 +263,28 @@ def test_an_english_word_is_no_danish_root_form(shipped_assistant, question, mis
     answer = shipped_assistant.ask(question)
     assert answer.not_in_documents == missing, answer.answer
     assert all(f.silent for f in answer.comparison)
+
+
+def test_the_document_a_question_searches_in_is_where_to_look(shipped_assistant):
+    """"i pressemeddelelsen", "in its letter", "i sit høringssvar" say where to
+    look: the word searched for drew sentences about hearing responses
+    ("... kommunens høringssvar skal afleveres i") ahead of those on data."""
+    assert searched_in("Hvad skriver Aalborg i sit høringssvar om data?") == \
+        (["hearing_response"], "Hvad skriver Aalborg om data?")
+    assert searched_in("What does KL write in its letter about the deadline?") == \
+        (["letter"], "What does KL write about the deadline?")
+    assert searched_in("Hvad er fristen for høringssvar?") == ([], "Hvad er fristen for høringssvar?")
+    news = shipped_assistant.ask("Hvad står der i pressemeddelelsen om velfærdsteknologi?")
+    assert {p.document.meta.doc_type for p in news.passages} == {"news"}
+    data = shipped_assistant.ask("Hvad skriver Aalborg i sit høringssvar om data?")
+    assert "data" in quotes(data)[0].lower(), data.answer
+    assert not any("høringssvar" in q for q in quotes(data)), data.answer
+    # named as what is asked about, it is no topic a document must hold: KL's news, in brief
+    assert shipped_assistant.ask("Hvad skriver KL i nyheden?").answer.startswith("Hovedpunkter")
+
+
+def test_a_body_named_after_its_field_is_not_about_it(shipped_assistant):
+    """Slagelse's label line "Kompetence: Økonomiudvalget" was quoted first for
+    what the case says about the economy."""
+    assert "Kompetence: Økonomiudvalget" not in quotes(
+        shipped_assistant.ask("Hvad står der i sagen om økonomi?"))
