@@ -84,7 +84,7 @@ FRAME_WORDS = (
     # skrevet under på KL's brev?": no letter calls itself one)
     "brev brevet breve brevene dokument dokumentet dokumenter dokumenterne "
     "nyhed nyheden nyheder nyhederne pressemeddelelse pressemeddelelsen dagsorden dagsordenen "
-    "referat referatet letter letters document documents news agenda minutes "
+    "referat referatet letter letters document documents news item items agenda minutes "
     # who signed: answered by a letter's closing, a word no letter holds
     "underskrevet underskrev underskrift underskrifter afsender afsenderen signed signature sender"
 )

@@ -281,6 +281,8 @@ def test_the_document_a_question_searches_in_is_where_to_look(shipped_assistant)
     assert not any("høringssvar" in q for q in quotes(data)), data.answer
     # named as what is asked about, it is no topic a document must hold: KL's news, in brief
     assert shipped_assistant.ask("Hvad skriver KL i nyheden?").answer.startswith("Hovedpunkter")
+    assert shipped_assistant.ask("What does KL write in the news item?").answer.startswith(
+        "Main points")
 
 
 def test_a_body_named_after_its_field_is_not_about_it(shipped_assistant):
