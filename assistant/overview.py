@@ -26,7 +26,7 @@ import numpy as np
 from . import messages
 from .chunking import looks_like_heading
 from .models import Document, Passage
-from .sentences import is_question, list_body
+from .sentences import is_closing, is_question, list_body
 from .store import StoredIndex
 
 POINTS_ONE = 6           # main points quoted for a single document
@@ -129,10 +129,11 @@ def _is_point(sentence: str) -> bool:
     """A statement that can stand as a main point: a whole sentence of some
     length, not a heading, list title, question or lead-in, nor a list item
     that finishes another sentence ("• nuværende digitaliseringsstrategi, som
-    ...", "1. at Økonomiudvalget drøfter ... og")."""
+    ...", "1. at Økonomiudvalget drøfter ... og"), nor a letter's closing."""
     body = list_body(sentence)
     return (len(body.split()) >= _MIN_WORDS and body[:1].isupper()   # not a list's tail
-            and not body.endswith((":", ",")) and not is_question(body) and not _UNFINISHED.search(body)
+            and not body.endswith((":", ",")) and not is_question(body) and not is_closing(body)
+            and not _UNFINISHED.search(body)
             and not looks_like_heading(body))
 
 

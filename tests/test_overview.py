@@ -74,6 +74,19 @@ def test_an_overview_of_many_documents_covers_five_and_says_how_many_more(tmp_pa
     assert "2 dokument(er) mere passer til spørgsmålet" in answer.answer
 
 
+def test_a_letters_closing_and_signature_are_no_main_point(tmp_path, docs_dir, fake_embedder):
+    """One sentence since the names signing a letter joined its closing;
+    "Med venlig hilsen Martin Damm Kristian Wendelboe" has the six words of a
+    point, and takes no position."""
+    (docs_dir / "brev.txt").write_text(
+        "Til kommunerne\n\nVi sender hermed forslaget til ny strategi i høring.\n\n"
+        "Med venlig hilsen\n\nMartin Damm\n\nKristian Wendelboe", encoding="utf-8")
+    bot = make_assistant(tmp_path, fake_embedder)
+    bot.index(show_progress=False)
+    quoted = quotes(bot.ask("Giv mig et overblik over dokumenterne"))
+    assert quoted == ["Vi sender hermed forslaget til ny strategi i høring."]
+
+
 @pytest.mark.parametrize("question, organisation", [
     ("Hvad mener Fredensborg?", "Fredensborg Kommune"),
     ("Hvad sagde Slagelse?", "Slagelse Kommune"),
