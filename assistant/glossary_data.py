@@ -136,6 +136,13 @@ GLOSSARY: dict[str, str] = {
     "draw up": "udarbejde",
     "develop": "udvikle udarbejde",
     "build on": "bygge på",
+    # how a document is built up
+    "structure": "opbygning struktur opbygget",
+    "structured": "opbygget bygget op",
+    "built around": "bygget op omkring",
+    "built": "bygget opbygget",
+    "consist of": "består af",
+    "consists of": "består af",
     "based on": "baseret på bygger på",
     "cost": "koste udgifter omkostninger",
     "money": "penge midler",

@@ -24,6 +24,10 @@ def test_glossary_translates_words_and_phrases_longest_first():
     assert danish_keywords("What is it about, and its cost?") == "koste udgifter omkostninger"
     assert danish_keywords("What about IT security?") == "it-sikkerhed"
     assert danish_keywords("Hvad siger Aalborg om sikkerhed?") == ""
+    # how a document is built up: Fredensborg's strategy "er derfor bygget op omkring to
+    # overordnede afsnit"
+    assert danish_keywords("What two main sections is it built around?") == \
+        "hoved overordnede afsnit bygget op omkring"
     # the embedded query of an English question carries the Danish words too
     assert with_danish_keywords("Who is the chairman of KL?") == "Who is the chairman of KL? (formand)"
     assert with_danish_keywords("Hvem er formand for KL?") == "Hvem er formand for KL?"
