@@ -124,11 +124,23 @@ _SPEAKER = re.compile(
     re.IGNORECASE)
 
 
+# What a stance misses or faults "i strategien": the strategy is where, not what
+# ("Hvad savner Aalborg i strategien?" drew every sentence naming the strategy).
+_MISSES = re.compile(r"\b(?:savne\w*|mangle\w*|efterlys\w*|kritiser\w*|utilfreds\w*)\b",
+                     re.IGNORECASE)
+_WHERE = re.compile(rf"\bi\s+(?:{_STRATEGY_DA})(?=(?:\s+ifølge\b[^?.]*)?\s*[?.]?\s*$)",
+                    re.IGNORECASE)
+
+
 def without_strategy_speaker(text: str) -> str:
     """``text`` without the strategy named as the speaker ("Hvad siger
-    strategien om skoler?" -> "Hvad siger om skoler?"); unchanged otherwise,
-    as where the strategy is the topic ("Hvad mener Aalborg om strategien?")."""
-    return " ".join(_SPEAKER.sub(lambda m: f" {m['verb'] or m['stands'] or ''} ", text).split()) or text
+    strategien om skoler?" -> "Hvad siger om skoler?") or as where a stance
+    finds fault ("Hvad savner Aalborg i strategien?" -> "Hvad savner
+    Aalborg?"); unchanged otherwise, as where the strategy is the topic ("Hvad
+    mener Aalborg om strategien?", "Hvad er visionen i strategien?")."""
+    searched = _WHERE.sub(" ", text) if _MISSES.search(text) else text
+    return " ".join(_SPEAKER.sub(lambda m: f" {m['verb'] or m['stands'] or ''} ",
+                                 searched).split()) or text
 
 
 def organisation_asked(question: str, names: Iterable[str]) -> tuple[str, str] | None:

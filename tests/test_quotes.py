@@ -18,8 +18,12 @@ from conftest import quoted_sentences as quotes
     ("Hvad siger den nye fælleskommunale strategi om data?", "Hvad siger om data?"),
     ("What does the strategy say about schools?", "What does say about schools?"),
     ("Hvad er målsætning 2 ifølge strategien?", "Hvad er målsætning 2 ?"),
+    # ... or as where a stance finds fault
+    ("Hvad savner Aalborg i strategien?", "Hvad savner Aalborg ?"),
+    ("Hvad mangler der i strategien ifølge Aalborg?", "Hvad mangler der ifølge Aalborg?"),
     # the strategy as the topic, not the speaker, stays
     ("Hvad mener Aalborg om strategien?", "Hvad mener Aalborg om strategien?"),
+    ("Hvad er visionen i strategien?", "Hvad er visionen i strategien?"),
     ("What does Aalborg say about the strategy?", "What does Aalborg say about the strategy?"),
 ])
 def test_the_strategy_named_as_speaker_is_not_searched_for(question, searched):
@@ -164,6 +168,7 @@ def test_who_signed_the_letter_quotes_its_signature(shipped_assistant, question)
     ("Hvad kritiserer Aalborg?", "savne"),
     ("Hvilke kritikpunkter har Aalborg?", "savne"),
     ("Hvad er Aalborg utilfreds med?", "savne"),
+    ("Hvad mangler der i strategien ifølge Aalborg?", "savne"),
     ("Hvad roser Aalborg?", "enig"),
 ])
 def test_a_stance_finds_the_words_it_is_written_in(shipped_assistant, question, said):
