@@ -186,7 +186,12 @@ GLOSSARY: dict[str, str] = {
     "criticize": "kritisere kritik savnes mangler",
     "concern": "bekymring",
     "priority": "prioritering prioriteter",
-    "focus": "fokus fokuseret",
+    "focus": "fokus fokuseret vægt",
+    "emphasis": "vægt fokus",
+    "emphasise": "vægt fokus",
+    "emphasize": "vægt fokus",
+    "want": "ønsker ønske",
+    "wish": "ønsker ønske",
     "direction": "retning",
     "framework": "rammer rammearkitektur",
     # digitalisation and IT

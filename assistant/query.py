@@ -120,7 +120,7 @@ _SPEAKER = re.compile(
     rf"(?:{_STRATEGY_DA}|{_STRATEGY_EN}(?=\s+(?:say|describe|mention|write|propose|state)\b))\b"
     rf"|\b(?P<stands>står|nævnes|skrives)\s+(?:der\s+)?i\s+(?:{_STRATEGY_DA})\b"
     rf"|\bifølge\s+(?:{_STRATEGY_DA})\b"
-    rf"|\b(?:according\s+to|in)\s+{_STRATEGY_EN}(?=\s*[?.]?\s*$)",
+    rf"|\b(?:according\s+to|in)\s+{_STRATEGY_EN}(?=(?:\s+according\s+to\b[^?.]*)?\s*[?.]?\s*$)",
     re.IGNORECASE)
 
 
