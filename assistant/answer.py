@@ -199,6 +199,13 @@ def _quoted_end(text: str, start: int, end: int, spans: list[tuple[int, int]]) -
     return quoted_end
 
 
+def _finishes_list(passage: Passage, s: ScoredSentence) -> bool:
+    """An aside that still says something: a list item finishing a lead-in
+    (Aalborg: "Det er målet, at i 2020" / "- skal digitalisering styrke
+    oplevelsen af nærhed ...")."""
+    return is_list_tail(passage.document.text[s.start:s.end])
+
+
 def _within(inner: ScoredSentence, outer: ScoredSentence) -> bool:
     return (inner.passage == outer.passage and outer.start <= inner.start
             and inner.end <= outer.end)
@@ -227,6 +234,8 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
             break
         if any(_within(s, c) for c in chosen):   # already quoted with its lead-in
             continue
+        if s.aside and not scored[0].aside and not _finishes_list(passages[s.passage], s):
+            continue    # beside a statement, a question, label or title adds nothing
         chosen = [c for c in chosen if not _within(c, s)] + [s]
     marks: dict[int, set[tuple[int, int]]] = {}
     for s in chosen:
