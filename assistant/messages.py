@@ -7,6 +7,7 @@ too so the two languages stay side by side.
 from __future__ import annotations
 
 from . import errors
+from .themes_data import theme_label
 
 TEXT = {
     "no_source": {
@@ -160,12 +161,10 @@ def silence(finding, lang: str = "da") -> str:
 def theme_empty(themes, scope, lang: str = "da") -> str:
     """No passage (of the organisations searched) is tagged with the theme the
     question names: Slagelse's case lists all ten themes and treats none."""
-    from .themes_data import theme_label
-
     where = f" {'from' if lang == 'en' else 'fra'} {joined(scope, lang)}" if scope else ""
+    labels = [theme_label(t, lang) for t in themes]      # "Tema 2: ..." within a sentence
     return text("theme_empty", lang, scope=where,
-                theme=joined([theme_label(t, lang)[0].lower() + theme_label(t, lang)[1:]
-                              for t in themes], lang))
+                theme=joined([label[0].lower() + label[1:] for label in labels], lang))
 
 
 def party(finding, lang: str = "da") -> str:

@@ -50,8 +50,8 @@ _TYPES = {
 }
 _STANCE = re.compile(
     r"\b(mener|mente|prioriter\w*|enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|"
-    r"vigtig\w*|mangle\w*|anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|forvent\w*|nødvendig\w*|"
-    r"bekymr\w*|støtte\w*|godkend\w*|indstill\w*)\b", re.IGNORECASE)
+    r"vigtig\w*|mangle\w*|anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|"
+    r"forvent\w*|nødvendig\w*|bekymr\w*|støtte\w*|godkend\w*|indstill\w*)\b", re.IGNORECASE)
 _UNFINISHED = re.compile(r"\b(?:og|eller|samt|men|at|and|or)\s*$")   # a list item going on
 
 
