@@ -109,10 +109,10 @@ def _blocks(doc: ExtractedText) -> list[_Block]:
                     continue
                 blocks.append(_Block(start, start + len(body), looks_like_heading(body, hints)))
                 break
-    return _unsigned(text, blocks)
+    return _plain_lines(text, blocks)
 
 
-def _unsigned(text: str, blocks: list[_Block]) -> list[_Block]:
+def _plain_lines(text: str, blocks: list[_Block]) -> list[_Block]:
     """A letter's closing and the names under it are no headings: they end the
     section they sign, which KL's letter had cut off into a section "Med
     venlig hilsen" holding only two names.  Nor are the attachments listed
@@ -152,8 +152,10 @@ def _split_long(text: str, block: _Block, target: int, limit: int) -> list[_Bloc
 
 def _sections(first: str | None, then: str | None) -> str | None:
     """The section label of a chunk running from section ``first`` into ``then``."""
-    if first is None or then is None or first == then or first.endswith(f" · {then}"):
-        return first if then is None else (then if first is None else first)
+    if first is None:
+        return then
+    if then is None or then == first or first.endswith(f" · {then}"):
+        return first
     return f"{first} · {then}"
 
 
@@ -164,8 +166,9 @@ def _merge_small(spans: list[tuple[int, int, str | None, bool]], limit: int):
     no section or the next chunk is small too (runs of one-line sections like
     "Retligt grundlag / Ej relevant"), so a real section never starts inside
     another section's chunk.  A chunk folded from such a run names every
-    section in it ("Retligt grundlag · Handlemuligheder · Vurdering"): named
-    by its first alone, Slagelse's assessment was cited as "Retligt grundlag"."""
+    section in it ("Bevilling · Kompetence · Elektroniske bilag ·
+    Indstilling"): named by its first alone, Fredensborg's recommendation
+    ("1. At Økonomiudvalget anbefaler ...") would be cited under "Bevilling"."""
     out: list[tuple[int, int, str | None]] = []
     pending: tuple[int, int, str | None] | None = None
     for start, end, sec, opens_section in spans:
