@@ -156,9 +156,8 @@ def begins_compound(term: str, word: str) -> bool:
     body named after its field is not about it: "Økonomiudvalget" is no
     answer to what the documents say about the economy."""
     rest = word[len(term):]
-    if len(term) < MODIFIER or not word.startswith(term) or len(rest) <= ENDING:
-        return False
-    if _BODY.match(rest):
+    if len(term) < MODIFIER or not word.startswith(term) or len(rest) <= ENDING \
+            or _BODY.match(rest):
         return False
     derived = _SUFFIX.match(rest)
     return not derived or len(rest[derived.end():].removeprefix("s")) > ENDING + 1

@@ -48,11 +48,10 @@ def absent_topic(retriever: Retriever, query: str, terms: list[str], lang: str,
     found, missing = retriever.lexicon().topic_terms(terms, rows, english_words(query, lang))
     if found or not missing:
         return ()
-    known = glossary_words(query)
+    known, asked = glossary_words(query), re.findall(r"\w[\w-]*", query)
     # the words asked in, or (a word the index drops, like "AI") those the glossary knows
-    words = tuple(dict.fromkeys(w for w in re.findall(r"\w[\w-]*", query)
-                                if set(tokenize(w)) & set(missing))) or \
-        tuple(w for w in re.findall(r"\w[\w-]*", query) if w.lower() in known)
+    words = tuple(dict.fromkeys(w for w in asked if set(tokenize(w)) & set(missing))) or \
+        tuple(w for w in asked if w.lower() in known)
     if lang == "en" and any(w.lower() not in known for w in words) and (
             floor is None or closest() >= floor + ENGLISH_MARGIN):
         return ()
