@@ -48,6 +48,11 @@ _TYPES = {
     "committee_case": r"udvalgssag\w*|dagsorden\w*|dagsordenspunkt\w*|sagen|committee\s+cases?|"
                       r"agenda\s+items?",
 }
+# ... named ("Aalborgs høringssvar"), or as where to look ("i pressemeddelelsen", "in its letter")
+_NAMED = {t: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for t, pattern in _TYPES.items()}
+_LOOKED_IN = {t: re.compile(rf"\b(?:i|in)\s+(?:the\s+|its\s+|their\s+|sit\s+|sin\s+|deres\s+)?"
+                            rf"(?:[\w.-]+['’]?s\s+)?(?:{pattern})\b", re.IGNORECASE)
+              for t, pattern in _TYPES.items()}
 _STANCE = re.compile(
     r"\b(mener|mente|prioriter\w*|enig\w*|uenig\w*|savne\w*|bør|burde|foreslå\w*|forslag\w*|"
     r"vigtig\w*|mangle\w*|anbefal\w*|ønske\w*|kritik\w*|positiv\w*|vurder\w*|opfordr\w*|"
@@ -78,19 +83,16 @@ def searched_in(question: str) -> tuple[list[str], str]:
     those it merely names ("fristen for høringssvar" is a topic), and the
     question without those words: they name where to look, not what."""
     types, rest = [], question
-    for t, pattern in _TYPES.items():
-        found = re.compile(rf"\b(?:i|in)\s+(?:the\s+|its\s+|their\s+|sit\s+|sin\s+|deres\s+)?"
-                           rf"(?:[\w.-]+['’]?s\s+)?(?:{pattern})\b", re.IGNORECASE)
-        if found.search(rest):
+    for t, looked_in in _LOOKED_IN.items():
+        if looked_in.search(rest):
             types.append(t)
-            rest = found.sub(" ", rest)
+            rest = looked_in.sub(" ", rest)
     return types, " ".join(rest.split())
 
 
 def doc_types_named(question: str) -> list[str]:
     """The document types a question names ("høringssvar" -> hearing_response)."""
-    return [t for t, pattern in _TYPES.items() if re.search(rf"\b(?:{pattern})\b", question,
-                                                            re.IGNORECASE)]
+    return [t for t, named in _NAMED.items() if named.search(question)]
 
 
 def key_points(index: StoredIndex, rows: np.ndarray, n: int) -> list[Point]:
@@ -163,8 +165,8 @@ def compose_overview(groups: list[tuple[Document, list[Passage]]], left_out: int
     lines = [messages.text("overview_intro", lang)]
     for doc, passages in groups:
         meta = doc.meta
-        about = ", ".join(x for x in (meta.organisation, messages.doc_type_label(meta.doc_type, lang),
-                                      meta.date) if x)
+        about = ", ".join(x for x in (meta.organisation,
+                                      messages.doc_type_label(meta.doc_type, lang), meta.date) if x)
         lines.append(f"\n{meta.title or doc.doc_id}" + (f" ({about})" if about else "") + ":")
         if not passages:
             lines.append(f"- {messages.text('overview_no_points', lang)}")
