@@ -354,7 +354,9 @@ def measure(index_dir: Path, docs_dir: Path, questions_path: Path, passes: int =
         lap("statements")
         q_tokens = (retriever.keyword_tokens(query) if hasattr(retriever, "keyword_tokens")
                     else tokenize(query))
-        bm25 = retriever.keyword(q_tokens, pool, rows)
+        terms = (retriever.lexicon().keyword_query(q_tokens, rows)
+                 if hasattr(retriever, "lexicon") and bot.settings.compound_heads else q_tokens)
+        bm25 = retriever.keyword(terms, pool, rows)
         lap("bm25")
         hits = (retriever.fuse(dense, statements, bm25, q_tokens, k) if statement_search
                 else retriever.fuse(dense, bm25, q_tokens, k))

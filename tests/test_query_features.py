@@ -185,6 +185,23 @@ def test_a_verb_form_of_a_word_the_documents_use_is_a_topic_they_mention(shipped
     assert "lægges vægt på målsætning 2" in answer.answer
 
 
+def test_a_word_is_searched_by_the_forms_the_documents_searched_use(shipped_assistant):
+    """Snowball leaves "-ing" on: "indstiller" is "indstil", Fredensborg's
+    heading "Indstilling" is "indstilling".  A form that goes on from the
+    question's whole word counts for the topic check, a word no document uses
+    is searched by its root's other forms, and within one municipality's
+    documents by the forms they use (Aalborg writes only "indstiller")."""
+    lexicon = shipped_assistant.retriever().lexicon()
+    fredensborg = shipped_assistant.retriever().rows_where(["Fredensborg Kommune"])
+    aalborg = shipped_assistant.retriever().rows_where(["Aalborg Kommune"])
+    assert lexicon.topic_terms(tokenize("indstiller"), fredensborg)[0] == tokenize("indstiller")
+    assert lexicon.keyword_query(tokenize("besluttede")) == tokenize("beslutning")
+    assert lexicon.keyword_query(tokenize("indstillingen")) == tokenize("indstillingen")
+    assert lexicon.keyword_query(tokenize("indstillingen"), aalborg) == tokenize("indstiller")
+    answer = shipped_assistant.ask("Hvad indstiller forvaltningen i Fredensborg?")
+    assert not answer.not_in_documents, answer.answer
+
+
 def test_a_lead_in_is_quoted_with_what_it_introduces(shipped_assistant):
     """A line ending in a colon or comma says nothing alone: the recommendation
     is quoted with its numbered points."""
