@@ -240,6 +240,17 @@ def chunk_document(doc_id: str, doc: ExtractedText, target: int = 600,
     ]
 
 
+def heading_above(chunk: Chunk, offset: int) -> str | None:
+    """The heading the text at document ``offset`` stands under: the last
+    heading line of the chunk before it, else the chunk's section.  A chunk
+    merged from small sections ("Bevilling · Kompetence · ... · Indstilling")
+    holds each one's heading in its text, and its section names them all."""
+    for line in reversed(chunk.text[:max(0, offset - chunk.start)].splitlines()):
+        if looks_like_heading(line):
+            return clean_heading(line)
+    return chunk.section
+
+
 MIN_STATEMENT = 15  # characters; shorter pieces are labels, not statements
 
 

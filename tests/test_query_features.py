@@ -202,6 +202,20 @@ def test_a_word_is_searched_by_the_forms_the_documents_searched_use(shipped_assi
     assert not answer.not_in_documents, answer.answer
 
 
+def test_a_question_for_the_recommendation_quotes_the_recommendation(shipped_assistant):
+    """A committee case's recommendation stands under its "Indstilling"
+    heading (Fredensborg's, merged with the small sections before it) or after
+    "... indstiller,"; asked for, it is what the answer quotes, not the
+    case's talk about its strategy that e5 ranks near the question."""
+    for question in ("Hvad indstiller forvaltningen i Fredensborg?",
+                     "What does the administration in Fredensborg recommend?"):
+        lines = shipped_assistant.ask(question).answer.splitlines()
+        assert len(lines) == 2 and "«1. At Økonomiudvalget anbefaler den ny digitaliserings- og " \
+            "kanalstrategi 2015-2018 for Byrådet.»" in lines[1], lines
+    lines = shipped_assistant.ask("Hvad indstiller forvaltningen i Aalborg?").answer.splitlines()
+    assert "«Borgmesterens Forvaltning indstiller, efter anbefaling" in lines[1], lines
+
+
 def test_a_lead_in_is_quoted_with_what_it_introduces(shipped_assistant):
     """A line ending in a colon or comma says nothing alone: the recommendation
     is quoted with its numbered points."""
