@@ -133,7 +133,9 @@ _KL_SENDER_LINES = frozenset({"kommunernes landsforening", "kl - kommunernes lan
                               "kl – kommunernes landsforening", "www.kl.dk", "kl.dk"})
 
 
-def _case_number(text: str) -> Optional[str]:
+def case_number(text: str) -> Optional[str]:
+    """The first labelled case number in ``text`` ("Sagsnr.: 13/38532",
+    "Sags ID: SAG-2015-00810"), without its label."""
     m = _CASE_NUMBER.search(text)
     return m.group("value").rstrip(".,;:/-") if m else None
 
@@ -224,7 +226,7 @@ def infer_metadata(path: Path, extracted: ExtractedText) -> DocumentMeta:
         organisation=_infer_organisation(tokens, Path(path).name, lines, text),
         doc_type=_filename_doc_type(folded) or _text_doc_type(lines, text, title),
         date=_infer_date(folded, lines, text),
-        case_number=_case_number(text),
+        case_number=case_number(text),
     )
 
 

@@ -165,6 +165,25 @@ def test_who_signed_the_letter_quotes_its_signature(shipped_assistant, question)
     assert cited.chunk.section == "Til Borgmesteren og Kommunaldirektøren"
 
 
+@pytest.mark.parametrize("question, line", [
+    ("Hvilket sags-ID har KL's høringsbrev?", "Sags ID: SAG-2015-00810"),
+    ("Hvad er sagsnummeret på Slagelses sag?", "Sagsnr.: 330-2015-27782"),
+    ("What is the case number of the Fredensborg case?", "Sagsnr.: 13/38532")])
+def test_a_case_number_question_quotes_the_case_number(shipped_assistant, question, line):
+    """A case number stands on a label line that e5 puts below the case's
+    prose: it was quoted third after KL's deadline, or not at all ("the case
+    number of" was read as counting something)."""
+    assert quotes(shipped_assistant.ask(question)) == [line]
+
+
+def test_a_number_alone_does_not_crowd_out_an_answer_that_counts_without_one(shipped_assistant):
+    """Any sentence with a digit holds "a number"; Aalborg's list of the
+    themes answers how many there are without one, and is still quoted."""
+    said = quotes(shipped_assistant.ask("Hvor mange temaer har strategien?"))
+    assert any("strategiens 10 temaer" in q for q in said), said
+    assert any(q.startswith("I strategien er denne vision udmøntet i en række temaer") for q in said)
+
+
 @pytest.mark.parametrize("question, said", [
     ("Does Aalborg disagree with anything in the strategy?", "enig"),
     ("Is Aalborg positive about the strategy?", "enig"),
