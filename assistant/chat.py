@@ -13,6 +13,9 @@ A follow-up borrows what it lacks from the question before it:
 - KL and other organisations that are not municipalities count the same way:
   "og KL?" after "Hvad siger Aalborg om sikkerhed?" asks what KL says, and
   "og Fredensborg?" after "Hvad siger kommunerne om data?" asks Fredensborg.
+- Only a question word ("hvornår?", "og hvorfor?", "when?") asks the
+  previous question that way: "Hvornår besluttede Slagelse?" after "Hvad
+  besluttede Slagelse?".
 - "om det"/"about it" at the end stands for the previous question's topic:
   "Hvad mener de om det?" after "Hvad siger Aalborg om sikkerhed?" asks what
   Aalborg thinks about sikkerhed.
@@ -51,6 +54,14 @@ _TOPIC_SWITCH = re.compile(
     r"(?:og|and)\s+(?:om|about))\s+(?P<topic>.*?\w.*?)[\s?.!]*$", re.IGNORECASE)
 
 
+# Only a question word: "hvornår?", "og hvorfor?", "when?" asks the previous
+# question again that way ("Hvem sendte brevet?" -> "Hvornår sendte brevet?")
+_BARE_ASK = re.compile(r"^\s*(?:(?:og|and|men|but)\s+)?(?P<word>hvornår|hvorfor|hvordan|hvem|hvor|"
+                       r"when|why|how|who|where)\s*[?.!]*\s*$", re.IGNORECASE)
+_ASKING = re.compile(r"^\s*(?:hvad|hvem|hvilke[nt]?|hvordan|hvornår|hvorfor|hvor|what|who|which|"
+                     r"how|when|where|why)\b", re.IGNORECASE)
+
+
 def _has_topic(topic: str) -> bool:
     return any(t not in _NO_TOPIC for t in tokenize(topic))
 
@@ -68,6 +79,12 @@ def resolve_followup(question: str, previous: str | None,
     ``organisations`` are the indexed ones, so "og KL?" follows up too."""
     if not previous:
         return question
+    bare = _BARE_ASK.match(question)
+    if bare:
+        word = bare["word"].capitalize()
+        asking = _ASKING.match(previous)
+        return (word + previous[asking.end():] if asking
+                else f"{word}? {previous}")
     question = _with_previous_topic(question, previous)
     now, before = _parties(question, organisations), _parties(previous, organisations)
     joiner = " og " if detect_language(question) == "da" else " and "

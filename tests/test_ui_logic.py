@@ -292,6 +292,12 @@ def test_a_follow_up_on_a_new_topic_keeps_who_was_asked(logic):
     ("og Slagelse?", "Giv mig et overblik over Aalborgs høringssvar",
      "Giv mig et overblik over Slagelses høringssvar"),
     ("and KL?", "Summarise Aalborg's hearing response", "Summarise KL's hearing response"),
+    # only a question word: the previous question asked that way
+    ("og hvornår?", "Hvad besluttede Slagelse?", "Hvornår besluttede Slagelse?"),
+    ("when?", "What did the finance committee in Slagelse decide?",
+     "When did the finance committee in Slagelse decide?"),
+    ("Hvem?", "Hvornår er høringsfristen?", "Hvem er høringsfristen?"),
+    ("hvorfor?", "Slagelse ønsker vægt på målsætning 2", "Hvorfor? Slagelse ønsker vægt på målsætning 2"),
 ])
 def test_a_follow_up_may_point_back_to_the_topic_or_pick_one_of_those_compared(question, previous,
                                                                              resolved):
