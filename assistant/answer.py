@@ -46,7 +46,7 @@ _DATE = re.compile(rf"\b(?:\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"
                    rf"\d{{1,2}}\.\s*(?:{_MONTHS}))\b", re.IGNORECASE)
 # asks who signed or sent a letter: answered by its closing and the names under it
 _WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
-                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|who sent)\b",
+                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|hvem sendte|who sent)\b",
                          re.IGNORECASE)
 # asks what a committee case recommends: its "Indstilling" ("Hvad indstiller
 # forvaltningen?"), which Fredensborg's case states without the verb asked
@@ -106,6 +106,11 @@ class ScoredSentence:
 def asks_when(question: str) -> bool:
     """Whether ``question`` asks for a time ("hvornår", "when", a deadline)."""
     return bool(_WHEN.search(question))
+
+
+def asks_who_signed(question: str) -> bool:
+    """Whether ``question`` asks who signed or sent a document."""
+    return bool(_WHO_SIGNED.search(question))
 
 
 def asks_for_kind(question: str) -> bool:

@@ -152,12 +152,15 @@ def test_a_word_found_only_as_the_first_part_of_a_compound_is_answered(shipped_a
 
 @pytest.mark.parametrize("question", ["Hvem har underskrevet høringsbrevet?",
                                       "Hvem har skrevet under på KL's brev?",
-                                      "Who signed the letter?"])
+                                      "Who signed the letter?", "Hvem sendte brevet?",
+                                      "Who sent the letter?"])
 def test_who_signed_the_letter_quotes_its_signature(shipped_assistant, question):
     """KL's letter ends "Med venlig hilsen / Martin Damm / Kristian
     Wendelboe": the names were a section of their own, too short to quote, and
     "letter" and "signed" were topic words no document holds.  Beside the
-    signature, the deadline and "Vi ser frem til ..." are not quoted."""
+    signature, the deadline and "Vi ser frem til ..." are not quoted.  Who
+    sent a letter is searched in letters: "sendte" drew KL's request that the
+    municipalities "sende en samlet elektronisk tilbagemelding"."""
     answer = shipped_assistant.ask(question)
     assert [q for q in quotes(answer)] == ["Med venlig hilsen Martin Damm Kristian Wendelboe"], \
         answer.answer
