@@ -216,6 +216,16 @@ def test_a_question_for_the_recommendation_quotes_the_recommendation(shipped_ass
     assert "«Borgmesterens Forvaltning indstiller, efter anbefaling" in lines[1], lines
 
 
+def test_an_english_question_on_length_finds_aalborgs_remark_on_it(shipped_assistant):
+    """Aalborg: "Teksten er meget lang (33 sider) og den kan med fordel
+    gennemskrives og forkortes."  Without Danish words for "shortened" the
+    question was declined as about nothing the documents mention."""
+    assert "forkortes" in danish_keywords("Should the text be shortened?").split()
+    answer = shipped_assistant.ask("Should the text be shortened?")
+    assert any(q.startswith("Teksten er meget lang (33 sider)") for q in quotes(answer)), \
+        answer.answer
+
+
 def test_a_lead_in_is_quoted_with_what_it_introduces(shipped_assistant):
     """A line ending in a colon or comma says nothing alone: the recommendation
     is quoted with its numbered points."""
