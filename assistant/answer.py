@@ -56,6 +56,12 @@ _RECOMMENDS = re.compile(r"\b(indstil\w*|recommendation|(?:administration|staff)
 # puts far below the case's prose (0.81 against 0.85 for Slagelse's)
 _CASE_ASKED = re.compile(r"\b(sags?[- ]?(?:id|nr|numm\w*)|journal[- ]?n\w*|j\.\s?nr|"
                          r"case (?:number|no|id)|reference number|file number)\b", re.IGNORECASE)
+# asks what is attached or enclosed: the titles under "Bilag", or the letter's
+# "Til brug for høringen vedlægges ..."
+_ATTACHED_ASKED = re.compile(r"\b(bilag\w*|vedlagt\w*|vedlæg\w*|vedhæft\w*|attach\w*|enclos\w*|"
+                             r"appendi\w*)", re.IGNORECASE)
+_ATTACHING = re.compile(r"\b(vedlægges|vedlagt|vedhæftet)\b", re.IGNORECASE)
+_ATTACHMENTS_HEADING = re.compile(r"^(?:elektroniske\s+)?bilag$", re.IGNORECASE)
 _RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it stands under
 _RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
 
@@ -75,6 +81,8 @@ _KINDS = ((_WHEN, _tells_time, _KIND_BONUS),
           (_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * _KIND_BONUS),
           (_HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), _KIND_BONUS),
           (_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * _KIND_BONUS),
+          (_ATTACHED_ASKED, lambda sentence, heading: bool(
+              _ATTACHING.search(sentence) or _listed_attachment(heading)), 2 * _KIND_BONUS),
           (_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
               heading and _RECOMMENDATION.match(heading))), _KIND_BONUS))
 _COUNTED = re.compile(r"\b\d+\s+(\w+)")   # "10 temaer": the thing counted
@@ -108,9 +116,10 @@ def asks_when(question: str) -> bool:
     return bool(_WHEN.search(question))
 
 
-def asks_who_signed(question: str) -> bool:
-    """Whether ``question`` asks who signed or sent a document."""
-    return bool(_WHO_SIGNED.search(question))
+def asks_of_document(question: str) -> bool:
+    """Whether ``question`` asks what a document holds about itself: who
+    signed or sent it, what is attached, its case number."""
+    return any(asks.search(question) for asks in (_WHO_SIGNED, _ATTACHED_ASKED, _CASE_ASKED))
 
 
 def asks_for_kind(question: str) -> bool:
@@ -157,7 +166,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
         for (s, e), cos in zip(spans, vecs @ query_vec):
             sentence = p.document.text[s:e]
-            heading = heading_above(p.chunk, s) if kind is not None else None
+            heading = heading_above(p.chunk, s)
             shared = shared_terms(q_terms, tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
             of_kind = kind is not None and kind(sentence, heading)
@@ -170,6 +179,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             aside = ((not questions_asked and not tells and is_question(quoted))
                      or (not shared and not of_kind and len(sentence.split()) < _FRAGMENT_WORDS)
                      or is_list_tail(sentence) or _is_title_item(sentence)
+                     # an attachment's title names a document, unless attachments are asked about
+                     or (asked is not _ATTACHED_ASKED and _listed_attachment(heading))
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
             candidates.append((i, s, end, float(cos), shared, of_kind, aside))
     n = len(candidates)
@@ -186,6 +197,10 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             # list of the themes counts them without one
             of_kind and not counting))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
+
+
+def _listed_attachment(heading: str | None) -> bool:
+    return bool(heading and _ATTACHMENTS_HEADING.match(heading))
 
 
 def _is_title_item(sentence: str) -> bool:

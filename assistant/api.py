@@ -16,7 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from . import messages
-from .answer import asks_for_kind, asks_when, asks_who_signed, compose, score_sentences
+from .answer import asks_for_kind, asks_of_document, asks_when, compose, score_sentences
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
@@ -236,8 +236,8 @@ class Assistant:
             return self._compare(question, analysis, scope, organisations, doc_types, themes)
         # the type of document it searches in ("i pressemeddelelsen"), unless chosen or absent
         named_types, searched = ([], question) if doc_types else searched_in(question)
-        if not (doc_types or named_types) and asks_who_signed(question):
-            named_types = doc_types_named(question)   # a signature is the named document's
+        if not (doc_types or named_types) and asks_of_document(question):
+            named_types = doc_types_named(question)   # its signature, its attachments ...
         found = self._retrieve(searched, analyse(searched), k or self.settings.top_k,
                                organisations, doc_types or named_types, "hybrid", themes) \
             if named_types else None

@@ -118,15 +118,46 @@ def _plain_lines(text: str, blocks: list[_Block]) -> list[_Block]:
     venlig hilsen" holding only two names.  Nor are the attachments listed
     under "Bilag": Slagelse's decision was cited as section "Resume af Den
     Fælleskommunale Digitaliseringsstrategi", the last attachment's title."""
-    out, signing, attached = [], False, False
-    for block in blocks:
-        line = text[block.start:block.end].strip()
+    out, signing = [], False
+    lines = [text[block.start:block.end].strip() for block in blocks]
+    for block, line, attached in zip(blocks, lines, _attached(lines)):
         signing = is_closing(line) or (signing and is_signature_line(line))
-        case_heading = bool(_CASE_HEADING.match(line))
-        attached = bool(_ATTACHMENTS.match(line)) or (attached and not case_heading)
-        plain = signing or (attached and block.heading and not case_heading)
-        out.append(replace(block, heading=False) if plain else block)
+        out.append(replace(block, heading=False) if signing or (attached and block.heading)
+                   else block)
     return out
+
+
+def _attached(lines: list[str], attached: bool = False) -> list[bool]:
+    """Per line, whether it lists an attachment: any line after "Bilag" or
+    "Elektroniske bilag" until the case's next standard heading (``attached``:
+    whether the lines begin inside such a list)."""
+    out = []
+    for line in lines:
+        case_heading = bool(_CASE_HEADING.match(line))
+        attached = not _ATTACHMENTS.match(line) and attached and not case_heading
+        out.append(attached)
+        attached = attached or bool(_ATTACHMENTS.match(line))
+    return out
+
+
+def _opens_attached(chunk: Chunk) -> bool:
+    """Whether the chunk begins inside a list of attachments (a later chunk of "Bilag")."""
+    return bool(chunk.section and _ATTACHMENTS.match(chunk.section.split(" · ")[-1]))
+
+
+def attachment_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """Document offsets of the chunk's lines that list attachments (the
+    titles under "Bilag"): they look like headings, but name documents a
+    reader may ask for ("Hvilke bilag er der til sagen?")."""
+    spans, pos = [], chunk.start
+    raw = chunk.text.splitlines(keepends=True)
+    lines = [line.strip() for line in raw]
+    for line, text, attached in zip(lines, raw, _attached(lines, _opens_attached(chunk))):
+        if attached and line:
+            start = pos + len(text) - len(text.lstrip())
+            spans.append((start, start + len(line)))
+        pos += len(text)
+    return spans
 
 
 def _split_long(text: str, block: _Block, target: int, limit: int) -> list[_Block]:
@@ -242,11 +273,13 @@ def chunk_document(doc_id: str, doc: ExtractedText, target: int = 600,
 
 def heading_above(chunk: Chunk, offset: int) -> str | None:
     """The heading the text at document ``offset`` stands under: the last
-    heading line of the chunk before it, else the chunk's section.  A chunk
+    heading line of the chunk before it (not an attachment's title: those
+    under "Bilag" stand under "Bilag"), else the chunk's section.  A chunk
     merged from small sections ("Bevilling · Kompetence · ... · Indstilling")
     holds each one's heading in its text, and its section names them all."""
-    for line in reversed(chunk.text[:max(0, offset - chunk.start)].splitlines()):
-        if looks_like_heading(line):
+    lines = [line.strip() for line in chunk.text[:max(0, offset - chunk.start)].splitlines()]
+    for line, attached in zip(reversed(lines), reversed(_attached(lines, _opens_attached(chunk)))):
+        if not attached and looks_like_heading(line):
             return clean_heading(line)
     return chunk.section
 
@@ -261,12 +294,15 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
     long passage can be found) and what an answer may quote; headings and
     labels name a topic but state nothing.  A committee case's dated heading
     that introduces what follows ("Beslutning i Økonomiudvalget den 20. april
-    2015:") opens a section and is still quoted, with the decision after it.
+    2015:") opens a section and is still quoted, with the decision after it,
+    and so is an attachment's title under "Bilag".
     """
-    spans = []
+    spans, attached = [], attachment_spans(chunk)
     for s, e in sentence_spans(chunk.text, base=chunk.start):
         sentence = chunk.text[s - chunk.start:e - chunk.start]
-        if len(sentence) >= MIN_STATEMENT and not looks_like_heading(sentence.lstrip("-*• "),
-                                                                     case_headings=False):
+        if len(sentence) < MIN_STATEMENT or sum(c.isalpha() for c in sentence) < 3:
+            continue    # a label, or a number alone ("330-2015-168147" over an attachment)
+        if not looks_like_heading(sentence.lstrip("-*• "), case_headings=False) or any(
+                a <= s and e <= b for a, b in attached):
             spans.append((s, e))
     return spans

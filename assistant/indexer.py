@@ -50,8 +50,9 @@ from .tokens import tokenize
 # 19: a letter's closing and the names signing it are one sentence, and no heading;
 # 20: a committee case's standard headings are headings whatever their shape, the
 # attachments under "Bilag" and a value like "Ej relevant" are not, and a chunk
-# folded from a run of small sections names them all.
-PIPELINE_VERSION = "20"
+# folded from a run of small sections names them all; 21: an attachment's title
+# under "Bilag" is a statement (embedded, quotable).
+PIPELINE_VERSION = "21"
 
 
 @dataclass

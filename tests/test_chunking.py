@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_document, looks_like_heading, statement_spans
+from assistant.chunking import chunk_document, heading_above, looks_like_heading, statement_spans
 from assistant.loaders import load_file
 from assistant.models import ExtractedText
 from assistant.sentences import is_question, sentence_spans
@@ -217,3 +217,26 @@ def test_a_committee_case_is_cited_by_its_own_sections():
     # the dated heading still opens its decision when quoted
     statements = [doc.text[s:e] for s, e in statement_spans(decision)]
     assert statements[0].startswith("Beslutning i Økonomiudvalget den 20. april 2015:")
+
+
+def test_an_attachments_title_is_a_statement_under_its_list_heading():
+    """The titles under "Bilag" look like headings but name the documents a
+    reader asks for ("Hvilke bilag er der til sagen?"): they are statements,
+    standing under "Bilag" (not under the title before them); the case number
+    over each is no statement on its own.  Fredensborg's one attachment sits in
+    a chunk merged from four small sections."""
+    doc = load_file(SHIPPED_DOCS / "slagelse-oekonomiudvalget-2015-04-20.txt")
+    attachments = next(c for c in chunk_document("s", doc, 600, 1200) if c.section == "Bilag")
+    statements = [doc.text[s:e] for s, e in statement_spans(attachments)]
+    assert statements == ["Oplæg til Fælleskommunal digitaliseringsstrategi 2016-2020",
+                          "Resume af Den Fælleskommunale Digitaliseringsstrategi"]
+    last = doc.text.index("Resume af Den Fælleskommunale")
+    assert heading_above(attachments, last) == "Bilag"
+    doc = load_file(SHIPPED_DOCS / "oekonomiudvalget-digitaliserings-og-kanalstrategi-2015-18.txt")
+    merged = next(c for c in chunk_document("f", doc, 600, 1200) if "Elektroniske bilag" in c.text)
+    title = doc.text.index("Digitaliserings- og kanalstrategi 2015-2018", merged.start)
+    assert (title, title + len("Digitaliserings- og kanalstrategi 2015-2018")) in \
+        statement_spans(merged)
+    assert heading_above(merged, title) == "Elektroniske bilag"
+    recommendation = doc.text.index("1. At Økonomiudvalget anbefaler", merged.start)
+    assert heading_above(merged, recommendation) == "Indstilling"

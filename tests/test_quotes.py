@@ -187,6 +187,26 @@ def test_a_number_alone_does_not_crowd_out_an_answer_that_counts_without_one(shi
     assert any(q.startswith("I strategien er denne vision udmøntet i en række temaer") for q in said)
 
 
+def test_a_question_for_the_attachments_quotes_their_titles(shipped_assistant):
+    """Slagelse's case lists its attachments under "Bilag"; the titles were no
+    statements (they look like headings) and the answer quoted its talk about
+    the strategy.  KL's letter says what it encloses in a sentence, and asked
+    what the letter encloses, Aalborg's own attachments are not the answer.
+    Asked about something else, an attachment's title is only an aside:
+    "Digitaliserings- og kanalstrategi 2015-2018" restates the question's
+    subject and was quoted over the two sections asked for."""
+    assert quotes(shipped_assistant.ask("Hvilke bilag er der til Slagelses sag?")) == [
+        "Oplæg til Fælleskommunal digitaliseringsstrategi 2016-2020",
+        "Resume af Den Fælleskommunale Digitaliseringsstrategi"]
+    enclosed = shipped_assistant.ask("What documents were enclosed with the hearing letter?")
+    assert quotes(enclosed)[0].startswith("Til brug for høringen vedlægges forslag"), enclosed.answer
+    assert {p.document.meta.organisation for p in enclosed.passages} == {"KL"}
+    sections = shipped_assistant.ask(
+        "What two main sections is the channel strategy 2015-2018 built around?")
+    assert quotes(sections)[0].startswith("Strategien er derfor bygget op omkring to overordnede")
+    assert "Digitaliserings- og kanalstrategi 2015-2018" not in quotes(sections)
+
+
 @pytest.mark.parametrize("question, said", [
     ("Does Aalborg disagree with anything in the strategy?", "enig"),
     ("Is Aalborg positive about the strategy?", "enig"),
