@@ -158,7 +158,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     ``statements`` holds, per passage, the spans and stored vectors of its
     statements (embedded at indexing time, so answering embeds nothing more).
     """
-    q_terms = set(tokenize(f"{query} {stance_keywords(query)}"))
+    stance = stance_keywords(query)
+    q_terms = set(tokenize(f"{query} {stance}"))
     asked, kind, bonus = next((k for k in _KINDS if k[0].search(query)), (None, None, 0.0))
     counting = asked is _HOW_MANY
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
@@ -176,23 +177,27 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             tells = counting and any(q_terms.intersection(tokenize(w))
                                      for w in _COUNTED.findall(sentence))
             quoted = p.document.text[s:end].rstrip()
-            aside = ((not questions_asked and not tells and is_question(quoted))
+            asking = not questions_asked and not tells and is_question(quoted)
+            aside = (asking
                      or (not shared and not of_kind and len(sentence.split()) < _FRAGMENT_WORDS)
                      or is_list_tail(sentence) or _is_title_item(sentence)
                      # an attachment's title names a document, unless attachments are asked about
                      or (asked is not _ATTACHED_ASKED and _listed_attachment(heading))
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
-            candidates.append((i, s, end, float(cos), shared, of_kind, aside))
+            # asked whether one agrees, a question put in a document ("Er kommunen
+            # enig i ...?") is worded alike but holds no one's stance
+            penalty = _ASIDE_PENALTY * (2 if asking and stance else 1) if aside else 0.0
+            candidates.append((i, s, end, float(cos), shared, of_kind, aside, penalty))
     n = len(candidates)
-    df = Counter(t for _, _, _, _, shared, _, _ in candidates for t in shared)
+    df = Counter(t for _, _, _, _, shared, _, _, _ in candidates for t in shared)
     weight = {t: math.log(1 + n / df[t]) for t in df}
     most = len(q_terms) * math.log(1 + n) or 1.0   # every term in exactly one statement
     scored = []
-    for i, s, e, cos, shared, of_kind, aside in candidates:
+    for i, s, e, cos, shared, of_kind, aside, penalty in candidates:
         lexical = sum(weight[t] for t in shared) / most
         scored.append(ScoredSentence(
-            i, s, e, cos + _LEXICAL_WEIGHT * lexical + (bonus if of_kind else 0.0)
-            - (_ASIDE_PENALTY if aside else 0.0), cos, aside,
+            i, s, e, cos + _LEXICAL_WEIGHT * lexical + (bonus if of_kind else 0.0) - penalty,
+            cos, aside,
             # any number is too common to stand for the answer alone: Aalborg's
             # list of the themes counts them without one
             of_kind and not counting))

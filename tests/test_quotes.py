@@ -226,6 +226,17 @@ def test_a_stance_finds_the_words_it_is_written_in(shipped_assistant, question, 
     assert not answer.not_in_documents and any(said in q for q in quotes(answer)), answer.answer
 
 
+@pytest.mark.parametrize("question", ["Er Slagelse enig i strategien?",
+                                      "Is Slagelse positive about the strategy?"])
+def test_asked_whether_one_agrees_the_hearings_questions_are_no_answer(shipped_assistant,
+                                                                       question):
+    """Slagelse's case quotes KL's hearing questions ("Er kommunen enig i, at
+    strategiens 10 temaer er relevante?"): worded like the question, they were
+    quoted first, over the administration's "udmærket ramme"."""
+    said = quotes(shipped_assistant.ask(question))
+    assert "udmærket ramme" in said[0] and not any(q.endswith("?") or "grad)" in q for q in said)
+
+
 @pytest.mark.parametrize("question", ["Hvornår behandlede Fredensborgs økonomiudvalg sagen?",
                                       "When did the finance committee in Fredensborg decide?"])
 def test_a_decision_dated_only_in_its_heading_is_quoted_with_the_date(shipped_assistant, question):
