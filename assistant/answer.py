@@ -18,7 +18,7 @@ from .chunking import heading_above, looks_like_heading
 from .glossary import stance_keywords
 from .lexicon import begins_compound
 from .messages import cited_quote
-from .metadata import case_number
+from .metadata import case_number, holds_date
 from .models import Passage
 from .sentences import is_closing, is_list_tail, is_question, list_body, list_mark
 from .tokens import tokenize
@@ -42,8 +42,6 @@ _TIME = re.compile(rf"\b(\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"   # 19-01-2
                    rf"(?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
                    r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
                    r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
-_DATE = re.compile(rf"\b(?:\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"
-                   rf"\d{{1,2}}\.\s*(?:{_MONTHS}))\b", re.IGNORECASE)
 # asks who signed or sent a letter: answered by its closing and the names under it
 _WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
                          r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|hvem sendte|who sent)\b",
@@ -69,7 +67,7 @@ _RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: ".
 def _tells_time(sentence: str, heading: str | None) -> bool:
     # a decision's date often stands only in its heading ("Beslutning i
     # Økonomiudvalget den 19-01-2015" over "Anbefaler ... indstilling.")
-    return bool(_TIME.search(sentence) or (heading and _DATE.search(heading)))
+    return bool(_TIME.search(sentence) or (heading and holds_date(heading)))
 
 
 # what each kind of question asks for, whether a statement (under its heading)
@@ -303,7 +301,7 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
         who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
         quote = " ".join(p.document.text[s.start:s.end].split())
         heading = heading_above(p.chunk, s.start) if when else None
-        if heading and _DATE.search(heading) and not _TIME.search(quote):
+        if heading and holds_date(heading) and not _TIME.search(quote):
             who += f"{heading}: "
         lines.append(f"- {who}" + cited_quote(quote, p.rank, p.page_of(s.start), lang))
     marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]

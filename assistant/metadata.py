@@ -84,6 +84,15 @@ _DECISION_DATE = re.compile(r"\bBeslutning i [^\n]{1,80}? den\s+" + _DATE, re.I)
 _FILENAME_DATE = re.compile(r"(?<!\d)(\d{4})[-_.](\d{2})[-_.](\d{2})(?!\d)")
 
 
+_ANY_DATE = re.compile(r"(?<!\d)" + _DATE, re.I)
+
+
+def holds_date(text: str) -> bool:
+    """Whether ``text`` gives a full calendar date ("den 19-01-2015", "20.
+    april 2015"); a year alone ("Det er målet, at i 2020") dates nothing."""
+    return any(_date_from_match(m) for m in _ANY_DATE.finditer(text))
+
+
 def _iso(year: str, month: str | int, day: str) -> Optional[str]:
     """``YYYY-MM-DD`` if the parts make a real calendar date, else None."""
     try:

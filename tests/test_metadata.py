@@ -9,7 +9,7 @@ import pytest
 from assistant.errors import SidecarError
 from assistant.loaders import load_file
 from assistant.metadata import (
-    apply_sidecar, infer_metadata, load_metadata, read_sidecar, sidecar_path,
+    apply_sidecar, holds_date, infer_metadata, load_metadata, read_sidecar, sidecar_path,
 )
 from assistant.models import DocumentMeta, ExtractedText
 
@@ -218,3 +218,14 @@ def test_bad_sidecar(tmp_path, sidecar, raw, named):
 ])
 def test_doc_type_from_text(text, doc_type):
     assert infer_metadata(Path("x.txt"), ExtractedText(text=text)).doc_type == doc_type
+
+
+def test_a_heading_holds_a_date_only_when_it_gives_a_real_one():
+    """What dates a decision under its heading ("Beslutning i Økonomiudvalget
+    den 19-01-2015") is read by the same pattern as a document's date: a year
+    alone, a period or an impossible day dates nothing."""
+    assert holds_date("Beslutning i Økonomiudvalget den 19-01-2015")
+    assert holds_date("Beslutning i Økonomiudvalget den 20. april 2015:")
+    assert not holds_date("Det er målet, at i 2020")
+    assert not holds_date("Digitaliserings- og kanalstrategi 2015-2018")
+    assert not holds_date("Mødet den 32-01-2015")
