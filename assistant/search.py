@@ -212,31 +212,36 @@ class Retriever:
         return np.flatnonzero(keep[chunk_doc]).astype(np.int64)
 
     def dense(self, query_vec: np.ndarray, n: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
-        import faiss
-
         total = len(self.index.chunks) if rows is None else len(rows)
         n = min(n, total)
         if n == 0:
             return []
-        params = None if rows is None else faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows))
-        scores, ids = self._dense_index().search(query_vec.reshape(1, -1), n, params=params)
+        if rows is None:
+            scores, ids = self._dense_index().search(query_vec.reshape(1, -1), n)
+        else:
+            allowed = np.zeros(len(self.index.chunks), dtype=bool)
+            allowed[rows] = True
+            scores, ids = _search_within(self._dense_index(), query_vec, n, allowed)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def dense_sentences(self, query_vec: np.ndarray, n: int,
                         rows: np.ndarray | None) -> list[tuple[int, float]]:
         """Chunks ranked by their best-matching statement."""
-        import faiss
-
         owner = self.index.sentence_owner
-        params, total = None, len(owner)
+        allowed = None
         if rows is not None:
-            allowed = np.flatnonzero(np.isin(owner, rows))
-            params, total = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)), len(allowed)
+            chunks = np.zeros(len(self.index.chunks), dtype=bool)
+            chunks[rows] = True
+            allowed = chunks[owner]
+        total = len(owner) if allowed is None else int(allowed.sum())
         if total == 0 or n == 0:
             return []
         # Several sentences of one chunk may rank high: fetch enough to fill n chunks.
         want = min(total, n * 4)
-        scores, ids = self._sentence_index().search(query_vec.reshape(1, -1), want, params=params)
+        if allowed is None:
+            scores, ids = self._sentence_index().search(query_vec.reshape(1, -1), want)
+        else:
+            scores, ids = _search_within(self._sentence_index(), query_vec, want, allowed)
         best: dict[int, float] = {}
         for i, score in zip(ids[0], scores[0]):
             if i >= 0:
@@ -329,6 +334,18 @@ class Retriever:
         order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
         return [Hit(r, fused[r], dense_of.get(r), bm25_of.get(r), sentence_of.get(r))
                 for r in order]
+
+
+def _search_within(index, query_vec: np.ndarray, n: int, allowed: np.ndarray):
+    """FAISS search among the vectors ``allowed`` marks.  A bitmap selector is
+    built in 0.04 ms where a batch of ids took 1.2 ms (a comparison builds two
+    for each of 98 municipalities); the bitmap is FAISS's to read, not copy,
+    so it is held here until the search returns."""
+    import faiss
+
+    bits = np.packbits(allowed, bitorder="little")
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits)))
+    return index.search(query_vec.reshape(1, -1), n, params=params)
 
 
 def _standardise(ranked: list[tuple[int, float]]) -> tuple[dict[int, float], float]:

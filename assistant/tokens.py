@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"\w+(?:[-.]\w+)*", re.UNICODE)
+_DIGIT = re.compile(r"\d")
+_JOINERS = re.compile(r"[-.]")
 
 
 @lru_cache(maxsize=1)
@@ -28,14 +30,17 @@ def stop_words() -> frozenset[str]:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens; "ISO 27.001" keeps "27.001", "it-projekter" splits."""
+    """Lower-cased word tokens; "ISO 27.001" keeps "27.001", "it-projekter" splits.
+
+    Most words hold no "-" or ".", and are kept as they stand without a look
+    at their letters: the tokens of a comparison's 2,000 statements took a
+    fifth of its time at 100k chunks."""
     out: list[str] = []
-    for match in _WORD.finditer(text.lower()):
-        token = match.group()
-        if any(c.isdigit() for c in token):
+    for token in _WORD.findall(text.lower()):
+        if "-" not in token and "." not in token or _DIGIT.search(token):
             out.append(token)
         else:
-            out.extend(t for t in re.split(r"[-.]", token) if t)
+            out.extend(t for t in _JOINERS.split(token) if t)
     return out
 
 

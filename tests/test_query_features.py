@@ -11,7 +11,7 @@ from assistant.evaluation import evaluate, load_questions, ranked_hits
 from assistant.glossary import danish_keywords, with_danish_keywords
 from assistant.overview import searched_in
 from assistant.query import organisation_asked
-from assistant.tokens import tokenize
+from assistant.tokens import tokenize, words
 from conftest import OFFTOPIC_QUESTIONS, OWN_QUESTIONS, SHARED, make_assistant
 from conftest import quoted_sentences as quotes
 
@@ -224,6 +224,13 @@ def test_an_english_question_on_length_finds_aalborgs_remark_on_it(shipped_assis
     answer = shipped_assistant.ask("Should the text be shortened?")
     assert any(q.startswith("Teksten er meget lang (33 sider)") for q in quotes(answer)), \
         answer.answer
+
+
+def test_words_keep_numbers_whole_and_split_joined_words():
+    """A number keeps its dots and dashes ("27.001", a period "2015-2018");
+    a word joined by a dash or a dot is its parts ("it-projekter")."""
+    assert words("ISO 27.001 i it-projekter 2015-2018, jf. sagen.") == \
+        ["iso", "27.001", "i", "it", "projekter", "2015-2018", "jf", "sagen"]
 
 
 def test_a_lead_in_is_quoted_with_what_it_introduces(shipped_assistant):
