@@ -157,8 +157,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     statements (embedded at indexing time, so answering embeds nothing more).
     """
     stance = stance_keywords(query)
-    q_terms = set(tokenize(f"{query} {stance}"))
-    asked, kind, bonus = next((k for k in _KINDS if k[0].search(query)), (None, None, 0.0))
+    q_terms, stance_terms = set(tokenize(f"{query} {stance}")), frozenset(tokenize(stance))
+    asked, kind, bonus = next((k for k in _KINDS if k[0].search(query)),
+                              (None, None, _KIND_BONUS if stance else 0.0))
     counting = asked is _HOW_MANY
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
     candidates = []
@@ -168,7 +169,6 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             heading = heading_above(p.chunk, s)
             shared = shared_terms(q_terms, tokenize(sentence))
             end = _quoted_end(p.document.text, s, e, spans)
-            of_kind = kind is not None and kind(sentence, heading)
             # a question counting what is asked about still tells how many ("Er
             # kommunen enig i, at strategiens 10 temaer er relevante?" for "Hvor
             # mange temaer ...", but not for "How much will the strategy cost?")
@@ -176,6 +176,11 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
                                      for w in _COUNTED.findall(sentence))
             quoted = p.document.text[s:end].rstrip()
             asking = not questions_asked and not tells and is_question(quoted)
+            # asked for a stance, a statement in the words it is written in ("Er
+            # Slagelse enig ...?": "udmærket") holds what is asked for; a question
+            # put in a document holds no one's stance, whatever its words
+            of_kind = (kind(sentence, heading) if kind is not None
+                       else bool(stance_terms & shared) and not asking)
             aside = (asking
                      or (not shared and not of_kind and len(sentence.split()) < _FRAGMENT_WORDS)
                      or is_list_tail(sentence) or _is_title_item(sentence)
