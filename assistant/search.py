@@ -21,6 +21,7 @@ from typing import Iterable, Literal
 
 import numpy as np
 
+from .chunking import attachment_spans
 from .config import Settings
 from .embedders import Embedder
 from .glossary import with_danish_keywords
@@ -148,6 +149,7 @@ class Retriever:
         self._organisations: list[str] | None = None
         self._lexicon: Lexicon | None = None
         self._bm25: KeywordIndex | None = None
+        self._titles: np.ndarray | None = None
         self._doc_arrays = None
 
     # -- building blocks -------------------------------------------------
@@ -243,11 +245,27 @@ class Retriever:
         else:
             scores, ids = _search_within(self._sentence_index(), query_vec, want, allowed)
         best: dict[int, float] = {}
+        titles = self._attachment_titles()
         for i, score in zip(ids[0], scores[0]):
-            if i >= 0:
-                row = int(owner[i])
-                best.setdefault(row, float(score))
+            if i >= 0 and not titles[i]:
+                best.setdefault(int(owner[i]), float(score))
         return list(best.items())[:n]
+
+    def _attachment_titles(self) -> np.ndarray:
+        """Per statement, whether it is an attachment's title under "Bilag".
+        Quotable when attachments are asked about, but no reason to rank its
+        chunk: Aalborg's "... digitalisering_udsendelse.pdf 13724949_1_1.pdf"
+        ranked its attachment list 1st for "How should municipalities respond
+        to the hearing?" and 2nd for a question on broadband."""
+        if self._titles is None:
+            titles = np.zeros(len(self.index.sentence_owner), dtype=bool)
+            for row, chunk in enumerate(self.index.chunks):
+                listed = attachment_spans(chunk) if "ilag" in chunk.text else []
+                first = self.index.sentence_first[row]
+                for j, (s, e) in enumerate(self.index.sentences[row] if listed else ()):
+                    titles[first + j] = any(a <= s and e <= b for a, b in listed)
+            self._titles = titles
+        return self._titles
 
     def keyword_tokens(self, question: str, lang: str | None = None) -> list[str]:
         """BM25 terms of the question; an English one also gets Danish glossary words."""

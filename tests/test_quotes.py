@@ -194,7 +194,8 @@ def test_a_question_for_the_attachments_quotes_their_titles(shipped_assistant):
     what the letter encloses, Aalborg's own attachments are not the answer.
     Asked about something else, an attachment's title is only an aside:
     "Digitaliserings- og kanalstrategi 2015-2018" restates the question's
-    subject and was quoted over the two sections asked for."""
+    subject and was quoted over the two sections asked for; and it takes no
+    part in ranking passages."""
     assert quotes(shipped_assistant.ask("Hvilke bilag er der til Slagelses sag?")) == [
         "Oplæg til Fælleskommunal digitaliseringsstrategi 2016-2020",
         "Resume af Den Fælleskommunale Digitaliseringsstrategi"]
@@ -205,6 +206,9 @@ def test_a_question_for_the_attachments_quotes_their_titles(shipped_assistant):
         "What two main sections is the channel strategy 2015-2018 built around?")
     assert quotes(sections)[0].startswith("Strategien er derfor bygget op omkring to overordnede")
     assert "Digitaliserings- og kanalstrategi 2015-2018" not in quotes(sections)
+    # nor does a title rank its list: Aalborg's file names ranked its "Bilag" 1st here
+    respond = shipped_assistant.ask("How should municipalities respond to the hearing?")
+    assert "Bilag" not in [p.chunk.section for p in respond.passages]
 
 
 @pytest.mark.parametrize("question, said", [
