@@ -18,7 +18,7 @@ from .chunking import heading_above, looks_like_heading
 from .glossary import stance_keywords
 from .lexicon import begins_compound
 from .messages import cited_quote
-from .metadata import case_number, holds_date
+from .metadata import case_number, holds_date, is_date_line
 from .models import Passage
 from .sentences import is_closing, is_list_tail, is_question, list_body, list_mark
 from .tokens import tokenize
@@ -186,6 +186,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
                      or is_list_tail(sentence) or _is_title_item(sentence)
                      # an attachment's title names a document, unless attachments are asked about
                      or (asked is not _ATTACHED_ASKED and _listed_attachment(heading))
+                     # a date line dates a document, unless a time is asked for
+                     or (asked is not _WHEN and is_date_line(sentence))
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
             # asked whether one agrees, a question put in a document ("Er kommunen
             # enig i ...?") is worded alike but holds no one's stance

@@ -93,6 +93,12 @@ def holds_date(text: str) -> bool:
     return any(_date_from_match(m) for m in _ANY_DATE.finditer(text))
 
 
+def is_date_line(line: str) -> bool:
+    """Whether ``line`` is a date and nothing else ("Den 3. marts 2015",
+    KL's letter's date line): it dates the document, it states nothing."""
+    return bool(_LEADING_DATE.fullmatch(line.strip().rstrip(".:")))
+
+
 def _iso(year: str, month: str | int, day: str) -> Optional[str]:
     """``YYYY-MM-DD`` if the parts make a real calendar date, else None."""
     try:
@@ -160,7 +166,7 @@ def _is_title(line: str) -> bool:
             and line != KL and lookup(line) is None
             and not _AGENDA_ITEM.fullmatch(line)
             and not _BARE_CASE_NUMBER.fullmatch(line)
-            and not _LEADING_DATE.fullmatch(line.rstrip(".:"))
+            and not is_date_line(line)
             and not _SALUTATION.match(line))
 
 

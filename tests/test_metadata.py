@@ -9,7 +9,8 @@ import pytest
 from assistant.errors import SidecarError
 from assistant.loaders import load_file
 from assistant.metadata import (
-    apply_sidecar, holds_date, infer_metadata, load_metadata, read_sidecar, sidecar_path,
+    apply_sidecar, holds_date, infer_metadata, is_date_line, load_metadata, read_sidecar,
+    sidecar_path,
 )
 from assistant.models import DocumentMeta, ExtractedText
 
@@ -229,3 +230,6 @@ def test_a_heading_holds_a_date_only_when_it_gives_a_real_one():
     assert not holds_date("Det er målet, at i 2020")
     assert not holds_date("Digitaliserings- og kanalstrategi 2015-2018")
     assert not holds_date("Mødet den 32-01-2015")
+    # a line that is a date and nothing more dates its document, it states nothing
+    assert is_date_line("Den 3. marts 2015") and is_date_line("Mandag den 20. april 2015.")
+    assert not is_date_line("Frist for svar på høringen er mandag den 20. april 2015.")

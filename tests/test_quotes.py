@@ -230,6 +230,15 @@ def test_a_stance_finds_the_words_it_is_written_in(shipped_assistant, question, 
     assert not answer.not_in_documents and any(said in q for q in quotes(answer)), answer.answer
 
 
+def test_a_date_line_is_no_answer_to_a_topic(shipped_assistant):
+    """KL's letter's date line "Den 3. marts 2015" stands alone as a
+    statement; asked what the strategy says about broadband, it was the first
+    quote, before Aalborg's line on broadband coverage."""
+    said = quotes(shipped_assistant.ask("What does the strategy say about broadband?"))
+    assert "Den 3. marts 2015" not in said
+    assert any("bredbåndsdækning" in q for q in said), said
+
+
 @pytest.mark.parametrize("question", ["Er Slagelse enig i strategien?",
                                       "Is Slagelse positive about the strategy?"])
 def test_asked_whether_one_agrees_the_hearings_questions_are_no_answer(shipped_assistant,
