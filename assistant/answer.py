@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .chunking import heading_above, looks_like_heading
+from .chunking import heading_above, lists_attachments, looks_like_heading
 from .glossary import stance_keywords
 from .lexicon import begins_compound
 from .messages import cited_quote
@@ -44,12 +44,12 @@ _TIME = re.compile(rf"\b(\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"   # 19-01-2
                    r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
 # asks who signed or sent a letter: answered by its closing and the names under it
 _WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
-                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|hvem sendte|who sent)\b",
-                         re.IGNORECASE)
+                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|hvem sendte|"
+                         r"who sent)\b", re.IGNORECASE)
 # asks what a committee case recommends: its "Indstilling" ("Hvad indstiller
 # forvaltningen?"), which Fredensborg's case states without the verb asked
-_RECOMMENDS = re.compile(r"\b(indstil\w*|recommendation|(?:administration|staff)\b[^?]*\brecommend\w*)",
-                         re.IGNORECASE)
+_RECOMMENDS = re.compile(r"\b(indstil\w*|recommendation|"
+                         r"(?:administration|staff)\b[^?]*\brecommend\w*)", re.IGNORECASE)
 # asks for a case number: a label line ("Sagsnr.: 330-2015-27782") that e5
 # puts far below the case's prose (0.81 against 0.85 for Slagelse's)
 _CASE_ASKED = re.compile(r"\b(sags?[- ]?(?:id|nr|numm\w*)|journal[- ]?n\w*|j\.\s?nr|"
@@ -59,7 +59,6 @@ _CASE_ASKED = re.compile(r"\b(sags?[- ]?(?:id|nr|numm\w*)|journal[- ]?n\w*|j\.\s
 _ATTACHED_ASKED = re.compile(r"\b(bilag\w*|vedlagt\w*|vedlæg\w*|vedhæft\w*|attach\w*|enclos\w*|"
                              r"appendi\w*)", re.IGNORECASE)
 _ATTACHING = re.compile(r"\b(vedlægges|vedlagt|vedhæftet)\b", re.IGNORECASE)
-_ATTACHMENTS_HEADING = re.compile(r"^(?:elektroniske\s+)?bilag$", re.IGNORECASE)
 _RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it stands under
 _RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
 
@@ -80,7 +79,7 @@ _KINDS = ((_WHEN, _tells_time, _KIND_BONUS),
           (_HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), _KIND_BONUS),
           (_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * _KIND_BONUS),
           (_ATTACHED_ASKED, lambda sentence, heading: bool(
-              _ATTACHING.search(sentence) or _listed_attachment(heading)), 2 * _KIND_BONUS),
+              _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * _KIND_BONUS),
           (_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
               heading and _RECOMMENDATION.match(heading))), _KIND_BONUS))
 _COUNTED = re.compile(r"\b\d+\s+(\w+)")   # "10 temaer": the thing counted
@@ -121,9 +120,9 @@ def asks_of_document(question: str) -> bool:
 
 
 def asks_for_kind(question: str) -> bool:
-    """Whether ``question`` asks for a time, a number, a signature or a
-    committee case's recommendation: a fact, not the gist of what those it
-    names say."""
+    """Whether ``question`` asks for a time, a number, a signature, a case
+    number, the attachments or a committee case's recommendation: a fact, not
+    the gist of what those it names say."""
     return any(asks.search(question) for asks, _, _ in _KINDS)
 
 
@@ -142,8 +141,11 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     "hvornår"/"when", a number for "hvor mange"/"how many" (the Aalborg
     response's "Teksten er meget lang (33 sider)" for "Hvor mange sider er
     strategien?", not a sentence that only shares "strategien"), a letter's
-    closing with the names under it for who signed or sent it, what stands
-    under a committee case's "Indstilling" for what it recommends.  Against plain
+    closing with the names under it for who signed or sent it, a labelled
+    case number, the titles under "Bilag" (or "vedlægges") for what is
+    attached, what stands under a committee case's "Indstilling" for what it
+    recommends, and, asked for a stance, a statement in the words it is
+    written in ("udmærket" for "enig").  Against plain
     term overlap, answers quoting the evidence went 68 -> 73 of 89 (dev, own
     and parallel sets; README).  An aside (:data:`_ASIDE_PENALTY`) loses a
     little: a question, unless questions are asked about, a fragment that
@@ -185,7 +187,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
                      or (not shared and not of_kind and len(sentence.split()) < _FRAGMENT_WORDS)
                      or is_list_tail(sentence) or _is_title_item(sentence)
                      # an attachment's title names a document, unless attachments are asked about
-                     or (asked is not _ATTACHED_ASKED and _listed_attachment(heading))
+                     or (asked is not _ATTACHED_ASKED and lists_attachments(heading))
                      # a date line dates a document, unless a time is asked for
                      or (asked is not _WHEN and is_date_line(sentence))
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
@@ -207,10 +209,6 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             # list of the themes counts them without one
             of_kind and not counting))
     return sorted(scored, key=lambda x: (-x.score, x.passage, x.start))
-
-
-def _listed_attachment(heading: str | None) -> bool:
-    return bool(heading and _ATTACHMENTS_HEADING.match(heading))
 
 
 def _is_title_item(sentence: str) -> bool:

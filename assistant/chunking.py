@@ -39,6 +39,7 @@ _CASE_HEADING = re.compile(
     r"\s+konsekvenser|Konsekvenser\s+for\s+andre\s+udvalg|(?:Elektroniske\s+)?[Bb]ilag)\s*:?$")
 # ... of which these list attachments: the titles under them are no headings
 _ATTACHMENTS = re.compile(r"^(?:Elektroniske\s+)?[Bb]ilag\s*:?$")
+_JOINED = " · "     # between the labels of small sections merged into one chunk
 _MAX_HEADING = 90
 _MIN_CHUNK = 150
 
@@ -142,7 +143,12 @@ def _attached(lines: list[str], attached: bool = False) -> list[bool]:
 
 def _opens_attached(chunk: Chunk) -> bool:
     """Whether the chunk begins inside a list of attachments (a later chunk of "Bilag")."""
-    return bool(chunk.section and _ATTACHMENTS.match(chunk.section.split(" · ")[-1]))
+    return lists_attachments(chunk.section and chunk.section.split(_JOINED)[-1])
+
+
+def lists_attachments(heading: str | None) -> bool:
+    """Whether ``heading`` heads a list of attachments ("Bilag", "Elektroniske bilag")."""
+    return bool(heading and _ATTACHMENTS.match(heading))
 
 
 def attachment_spans(chunk: Chunk) -> list[tuple[int, int]]:
@@ -185,9 +191,9 @@ def _sections(first: str | None, then: str | None) -> str | None:
     """The section label of a chunk running from section ``first`` into ``then``."""
     if first is None:
         return then
-    if then is None or then == first or first.endswith(f" · {then}"):
+    if then is None or then == first or first.endswith(f"{_JOINED}{then}"):
         return first
-    return f"{first} · {then}"
+    return f"{first}{_JOINED}{then}"
 
 
 def _merge_small(spans: list[tuple[int, int, str | None, bool]], limit: int):

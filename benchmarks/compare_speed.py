@@ -30,7 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-QUESTIONS = ["Hvad siger kommunerne om sikkerhed?", "Which municipalities mention welfare technology?",
+QUESTIONS = ["Hvad siger kommunerne om sikkerhed?",
+             "Which municipalities mention welfare technology?",
              "Hvad mener kommunerne om data?"]
 
 

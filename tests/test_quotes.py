@@ -184,7 +184,8 @@ def test_a_number_alone_does_not_crowd_out_an_answer_that_counts_without_one(shi
     themes answers how many there are without one, and is still quoted."""
     said = quotes(shipped_assistant.ask("Hvor mange temaer har strategien?"))
     assert any("strategiens 10 temaer" in q for q in said), said
-    assert any(q.startswith("I strategien er denne vision udmøntet i en række temaer") for q in said)
+    assert any(q.startswith("I strategien er denne vision udmøntet i en række temaer")
+               for q in said)
 
 
 def test_a_question_for_the_attachments_quotes_their_titles(shipped_assistant):
@@ -200,7 +201,8 @@ def test_a_question_for_the_attachments_quotes_their_titles(shipped_assistant):
         "Oplæg til Fælleskommunal digitaliseringsstrategi 2016-2020",
         "Resume af Den Fælleskommunale Digitaliseringsstrategi"]
     enclosed = shipped_assistant.ask("What documents were enclosed with the hearing letter?")
-    assert quotes(enclosed)[0].startswith("Til brug for høringen vedlægges forslag"), enclosed.answer
+    assert quotes(enclosed)[0].startswith("Til brug for høringen vedlægges forslag"), \
+        enclosed.answer
     assert {p.document.meta.organisation for p in enclosed.passages} == {"KL"}
     sections = shipped_assistant.ask(
         "What two main sections is the channel strategy 2015-2018 built around?")

@@ -297,7 +297,8 @@ def test_a_follow_up_on_a_new_topic_keeps_who_was_asked(logic):
     ("when?", "What did the finance committee in Slagelse decide?",
      "When did the finance committee in Slagelse decide?"),
     ("Hvem?", "Hvornår er høringsfristen?", "Hvem er høringsfristen?"),
-    ("hvorfor?", "Slagelse ønsker vægt på målsætning 2", "Hvorfor? Slagelse ønsker vægt på målsætning 2"),
+    ("hvorfor?", "Slagelse ønsker vægt på målsætning 2",
+     "Hvorfor? Slagelse ønsker vægt på målsætning 2"),
 ])
 def test_a_follow_up_may_point_back_to_the_topic_or_pick_one_of_those_compared(question, previous,
                                                                              resolved):
