@@ -338,9 +338,9 @@ class Assistant:
     def _only_names(self, analysis: QueryAnalysis, organisations, compared) -> bool:
         """Whether the question names whom it asks (or a filter or comparison
         chooses them) but no topic ("Hvad mener Fredensborg?", "What does KL
-        think?"): their main points answer it, unless it asks for a time, a
-        number or a signature ("Hvem har skrevet under på KL's brev?").  Read
-        without a search."""
+        think?"): their main points answer it, unless it asks for a fact (a
+        time, a number, a signature, a case number ...: ``asks_for_kind``;
+        "Hvem har skrevet under på KL's brev?").  Read without a search."""
         indexed = self.organisations()
         named = not asks_for_kind(analysis.topic) and (organisations or compared
                  or len(missing_municipalities(analysis, indexed)) < len(analysis.municipalities)

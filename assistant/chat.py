@@ -55,11 +55,12 @@ _TOPIC_SWITCH = re.compile(
 
 
 # Only a question word: "hvornår?", "og hvorfor?", "when?" asks the previous
-# question again that way ("Hvem sendte brevet?" -> "Hvornår sendte brevet?")
-_BARE_ASK = re.compile(r"^\s*(?:(?:og|and|men|but)\s+)?(?P<word>hvornår|hvorfor|hvordan|hvem|hvor|"
-                       r"when|why|how|who|where)\s*[?.!]*\s*$", re.IGNORECASE)
-_ASKING = re.compile(r"^\s*(?:hvad|hvem|hvilke[nt]?|hvordan|hvornår|hvorfor|hvor|what|who|which|"
-                     r"how|when|where|why)\b", re.IGNORECASE)
+# question again that way ("Hvem sendte brevet?" -> "Hvornår sendte brevet?"),
+# in place of the question word it began with
+_QUESTION_WORDS = "hvornår|hvorfor|hvordan|hvem|hvor|when|why|how|who|where"
+_BARE_ASK = re.compile(rf"^\s*(?:(?:og|and|men|but)\s+)?(?P<word>{_QUESTION_WORDS})\s*[?.!]*\s*$",
+                       re.IGNORECASE)
+_ASKING = re.compile(rf"^\s*(?:hvad|hvilke[nt]?|what|which|{_QUESTION_WORDS})\b", re.IGNORECASE)
 
 
 def _has_topic(topic: str) -> bool:

@@ -15,10 +15,10 @@ and its documents use at least one of the topic's words.  On the two question
 sets (39 questions naming no municipality, each compared across all
 organisations: 43 organisation x question pairs hold the evidence, 113 do not;
 ``benchmarks/compare_eval.py``) a gap of 0.02 keeps 39 of the 43; 0.03 keeps
-41 but lets 59 of the other 113 speak instead of 41, mostly organisations
+42 but lets 58 of the other 113 speak instead of 38, mostly organisations
 whose documents merely mention the words.  A direct statement on the topic
 speaks within the wider ``DIRECT_GAP`` (see :func:`_best_statement`): 40 of
-the 43 kept, 45 of the 113 others speaking.
+the 43 kept, 43 of the 113 others speaking.
 """
 from __future__ import annotations
 
