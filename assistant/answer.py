@@ -16,72 +16,16 @@ import numpy as np
 
 from .chunking import heading_above, lists_attachments, looks_like_heading
 from .glossary import stance_keywords
+from .kinds import ATTACHED, HOW_MANY, KIND_BONUS, TIME, WHEN, kind_asked
 from .lexicon import begins_compound
 from .messages import cited_quote
-from .metadata import case_number, holds_date, is_date_line
+from .metadata import holds_date, is_date_line
 from .models import Passage
-from .sentences import is_closing, is_list_tail, is_question, list_body, list_mark
+from .sentences import is_list_tail, is_question, list_body, list_mark
 from .tokens import tokenize
 
 _LEXICAL_WEIGHT = 0.15
 _MARGIN = 0.05          # quote/mark sentences within this much of the best one
-_KIND_BONUS = 0.03      # a statement holding what is asked for: a time, a number, a signature
-# asks for a time: "hvornår", "when", and the deadline or date of something
-_WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
-                   r"what date|which date)\b", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|"
-                       r"how (?:many|much|big|large|long)|antal(?:let)?|number of)\b",
-                       re.IGNORECASE)
-_NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|"
-                     r"tyve|tredive|fyrre|halvtreds|hundrede|tusinde?|mio|mia|millioner|"
-                     r"milliarder)\b", re.IGNORECASE)
-_MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
-           "december|january|february|march|june|july|october")   # not "may": a verb
-# a year, but not one end of a period ("kanalstrategi 2015-2018" names the strategy)
-_TIME = re.compile(rf"\b(\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"   # 19-01-2015
-                   rf"(?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
-                   r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
-                   r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
-# asks who signed or sent a letter: answered by its closing and the names under it
-_WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
-                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|hvem sendte|"
-                         r"who sent)\b", re.IGNORECASE)
-# asks what a committee case recommends: its "Indstilling" ("Hvad indstiller
-# forvaltningen?"), which Fredensborg's case states without the verb asked
-_RECOMMENDS = re.compile(r"\b(indstil\w*|recommendation|"
-                         r"(?:administration|staff)\b[^?]*\brecommend\w*)", re.IGNORECASE)
-# asks for a case number: a label line ("Sagsnr.: 330-2015-27782") that e5
-# puts far below the case's prose (0.81 against 0.85 for Slagelse's)
-_CASE_ASKED = re.compile(r"\b(sags?[- ]?(?:id|nr|numm\w*)|journal[- ]?n\w*|j\.\s?nr|"
-                         r"case (?:number|no|id)|reference number|file number)\b", re.IGNORECASE)
-# asks what is attached or enclosed: the titles under "Bilag", or the letter's
-# "Til brug for høringen vedlægges ..."
-_ATTACHED_ASKED = re.compile(r"\b(bilag\w*|vedlagt\w*|vedlæg\w*|vedhæft\w*|attach\w*|enclos\w*|"
-                             r"appendi\w*)", re.IGNORECASE)
-_ATTACHING = re.compile(r"\b(vedlægges|vedlagt|vedhæftet)\b", re.IGNORECASE)
-_RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it stands under
-_RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
-
-
-def _tells_time(sentence: str, heading: str | None) -> bool:
-    # a decision's date often stands only in its heading ("Beslutning i
-    # Økonomiudvalget den 19-01-2015" over "Anbefaler ... indstilling.")
-    return bool(_TIME.search(sentence) or (heading and holds_date(heading)))
-
-
-# what each kind of question asks for, whether a statement (under its heading)
-# holds it, and the bonus: twice the usual for a closing, which few statements
-# hold and e5 puts far from any question (KL's "Med venlig hilsen Martin Damm
-# ..." 0.81, its deadline 0.87)
-_KINDS = ((_WHEN, _tells_time, _KIND_BONUS),
-          # before "how many": "the case number of ..." counts nothing
-          (_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * _KIND_BONUS),
-          (_HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), _KIND_BONUS),
-          (_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * _KIND_BONUS),
-          (_ATTACHED_ASKED, lambda sentence, heading: bool(
-              _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * _KIND_BONUS),
-          (_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
-              heading and _RECOMMENDATION.match(heading))), _KIND_BONUS))
 _COUNTED = re.compile(r"\b\d+\s+(\w+)")   # "10 temaer": the thing counted
 _LEAD_IN_CHARS = 400    # how much a lead-in ("... følgende spørgsmål:") brings along
 # A statement that asks rather than states (the hearing's questions, "Er kommunen
@@ -106,24 +50,6 @@ class ScoredSentence:
     cosine: float = 0.0     # the statement's cosine to the query alone
     aside: bool = False     # a question, a fragment, a list tail or title, a cut-off lead-in
     of_kind: bool = False   # holds what was asked for: a time, a signature, a case number ...
-
-
-def asks_when(question: str) -> bool:
-    """Whether ``question`` asks for a time ("hvornår", "when", a deadline)."""
-    return bool(_WHEN.search(question))
-
-
-def asks_of_document(question: str) -> bool:
-    """Whether ``question`` asks what a document holds about itself: who
-    signed or sent it, what is attached, its case number."""
-    return any(asks.search(question) for asks in (_WHO_SIGNED, _ATTACHED_ASKED, _CASE_ASKED))
-
-
-def asks_for_kind(question: str) -> bool:
-    """Whether ``question`` asks for a time, a number, a signature, a case
-    number, the attachments or a committee case's recommendation: a fact, not
-    the gist of what those it names say."""
-    return any(asks.search(question) for asks, _, _ in _KINDS)
 
 
 def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
@@ -160,9 +86,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     """
     stance = stance_keywords(query)
     q_terms, stance_terms = set(tokenize(f"{query} {stance}")), frozenset(tokenize(stance))
-    asked, kind, bonus = next((k for k in _KINDS if k[0].search(query)),
-                              (None, None, _KIND_BONUS if stance else 0.0))
-    counting = asked is _HOW_MANY
+    asked = kind_asked(query)
+    kind, bonus = (asked.holds, asked.bonus) if asked else (None, KIND_BONUS if stance else 0.0)
+    counting = asked is not None and asked.asks is HOW_MANY
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
     candidates = []
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):
@@ -187,9 +113,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
                      or (not shared and not of_kind and len(sentence.split()) < _FRAGMENT_WORDS)
                      or is_list_tail(sentence) or _is_title_item(sentence)
                      # an attachment's title names a document, unless attachments are asked about
-                     or (asked is not _ATTACHED_ASKED and lists_attachments(heading))
+                     or (asked is not ATTACHED and lists_attachments(heading))
                      # a date line dates a document, unless a time is asked for
-                     or (asked is not _WHEN and is_date_line(sentence))
+                     or (asked is not WHEN and is_date_line(sentence))
                      or quoted.endswith((":", ",")))   # a lead-in cut off by the passage's end
             # asked whether one agrees, a question put in a document ("Er kommunen
             # enig i ...?") is worded alike but holds no one's stance
@@ -306,7 +232,7 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
         who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
         quote = " ".join(p.document.text[s.start:s.end].split())
         heading = heading_above(p.chunk, s.start) if when else None
-        if heading and holds_date(heading) and not _TIME.search(quote):
+        if heading and holds_date(heading) and not TIME.search(quote):
             who += f"{heading}: "
         lines.append(f"- {who}" + cited_quote(quote, p.rank, p.page_of(s.start), lang))
     marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]

@@ -16,7 +16,8 @@ from typing import Iterable
 import numpy as np
 
 from . import messages
-from .answer import asks_for_kind, asks_of_document, asks_when, compose, score_sentences
+from .answer import compose, score_sentences
+from .kinds import asks_for_kind, asks_of_document, asks_when
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder

@@ -1,0 +1,127 @@
+"""What kind of fact a question asks for, and whether a statement holds it.
+
+"Hvornår ...?" asks for a time, "Hvem har skrevet under ...?" for a letter's
+closing, "Hvad er indstillingen?" for what a committee case recommends.  The
+embedder puts such facts far from the question ("Med venlig hilsen Martin
+Damm ..." 0.81 against 0.87 for KL's deadline), so the answer gives a
+statement holding the kind a small bonus (:mod:`assistant.answer`), and for
+a *part* of a document (its recommendation, decision, signature, case
+number, attachments, grant) the search also looks among the chunks holding
+one (:func:`rows_holding`): Aalborg's "Borgmesterens Forvaltning indstiller
+..." ranked below ten of its chunks on welfare technology and data for
+"Hvad er indstillingen i Aalborg?".
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from .chunking import heading_above, lists_attachments
+from .metadata import case_number, holds_date
+from .sentences import is_closing
+
+KIND_BONUS = 0.03      # a statement holding what is asked for: a time, a number, a signature
+
+# asks for a time: "hvornår", "when", and the deadline or date of something
+_WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
+                   r"what date|which date)\b", re.IGNORECASE)
+HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|"
+                      r"how (?:many|much|big|large|long)|antal(?:let)?|number of)\b",
+                      re.IGNORECASE)
+_NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|"
+                     r"tyve|tredive|fyrre|halvtreds|hundrede|tusinde?|mio|mia|millioner|"
+                     r"milliarder)\b", re.IGNORECASE)
+_MONTHS = ("januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|"
+           "december|january|february|march|june|july|october")   # not "may": a verb
+# a year, but not one end of a period ("kanalstrategi 2015-2018" names the strategy)
+TIME = re.compile(rf"\b(\d{{1,2}}[-./]\d{{1,2}}[-./](?:19|20)\d\d|"   # 19-01-2015
+                  rf"(?<![-–])(?<![-–]\s)(?:19|20)\d\d(?!\s?[-–]\s?\d)|{_MONTHS}|ultimo|"
+                  r"primo|medio|mandag|tirsdag|onsdag|torsdag|fredag|hvert år|årligt|"
+                  r"\d{1,2}\.\s?(?:og|-)|\d{1,2}/\d{1,2})\b", re.IGNORECASE)
+# asks who signed or sent a letter: answered by its closing and the names under it
+_WHO_SIGNED = re.compile(r"\b(underskr\w*|(?:skrevet|skrev|skriver) under|signe[dr]|signature|"
+                         r"signator\w*|afsender\w*|sender|hvem (?:har )?sendt|hvem sendte|"
+                         r"who sent)\b", re.IGNORECASE)
+# asks what a committee case recommends: its "Indstilling" ("Hvad indstiller
+# forvaltningen?"), which Fredensborg's case states without the verb asked
+_RECOMMENDS = re.compile(r"\b(indstil\w*|recommendation|"
+                         r"(?:administration|staff)\b[^?]*\brecommend\w*)", re.IGNORECASE)
+# asks for a case number: a label line ("Sagsnr.: 330-2015-27782") that e5
+# puts far below the case's prose (0.81 against 0.85 for Slagelse's)
+_CASE_ASKED = re.compile(r"\b(sags?[- ]?(?:id|nr|numm\w*)|journal[- ]?n\w*|j\.\s?nr|"
+                         r"case (?:number|no|id)|reference number|file number)\b", re.IGNORECASE)
+# asks what is attached or enclosed: the titles under "Bilag", or the letter's
+# "Til brug for høringen vedlægges ..."
+_ATTACHED_ASKED = re.compile(r"\b(bilag\w*|vedlagt\w*|vedlæg\w*|vedhæft\w*|attach\w*|enclos\w*|"
+                             r"appendi\w*)", re.IGNORECASE)
+_ATTACHING = re.compile(r"\b(vedlægges|vedlagt|vedhæftet)\b", re.IGNORECASE)
+_RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it stands under
+_RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
+
+
+def _tells_time(sentence: str, heading: str | None) -> bool:
+    # a decision's date often stands only in its heading ("Beslutning i
+    # Økonomiudvalget den 19-01-2015" over "Anbefaler ... indstilling.")
+    return bool(TIME.search(sentence) or (heading and holds_date(heading)))
+
+
+class Kind(NamedTuple):
+    asks: re.Pattern                                  # the question asks for it
+    holds: Callable[[str, str | None], bool]          # a statement (under its heading) holds it
+    bonus: float                                      # added to such a statement's score
+    part: bool = False    # a part of a document, searched for among the chunks holding one
+
+
+# In order of precedence; the bonus is twice the usual for a closing, which few
+# statements hold and e5 puts far from any question.
+KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
+         # before "how many": "the case number of ..." counts nothing
+         Kind(_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * KIND_BONUS,
+              part=True),
+         Kind(HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), KIND_BONUS),
+         Kind(_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * KIND_BONUS, part=True),
+         Kind(_ATTACHED_ASKED, lambda sentence, heading: bool(
+             _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * KIND_BONUS,
+              part=True),
+         Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
+             heading and _RECOMMENDATION.match(heading))), KIND_BONUS, part=True))
+WHEN, ATTACHED = KINDS[0], KINDS[4]
+
+
+def kind_asked(question: str) -> Kind | None:
+    """The first kind of fact ``question`` asks for, or None."""
+    return next((k for k in KINDS if k.asks.search(question)), None)
+
+
+def part_asked(question: str) -> Kind | None:
+    """The part of a document ``question`` asks for (its recommendation, its
+    signature ...), or None: a time or a number is no part of its own."""
+    return next((k for k in KINDS if k.part and k.asks.search(question)), None)
+
+
+def asks_when(question: str) -> bool:
+    """Whether ``question`` asks for a time ("hvornår", "when", a deadline)."""
+    return bool(_WHEN.search(question))
+
+
+def asks_of_document(question: str) -> bool:
+    """Whether ``question`` asks what a document holds about itself: who
+    signed or sent it, what is attached, its case number."""
+    return any(asks.search(question) for asks in (_WHO_SIGNED, _ATTACHED_ASKED, _CASE_ASKED))
+
+
+def asks_for_kind(question: str) -> bool:
+    """Whether ``question`` asks for a time, a number, a signature, a case
+    number, the attachments or a committee case's recommendation: a fact, not
+    the gist of what those it names say."""
+    return kind_asked(question) is not None
+
+
+def rows_holding(index, kind: Kind) -> np.ndarray:
+    """The index rows whose chunk has a statement holding ``kind``."""
+    rows = [row for row, (chunk, spans) in enumerate(zip(index.chunks, index.sentences))
+            if any(kind.holds(chunk.text[s - chunk.start:e - chunk.start],
+                              heading_above(chunk, s)) for s, e in spans)]
+    return np.array(rows, dtype=np.int64)
