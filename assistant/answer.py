@@ -87,6 +87,8 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     stance = stance_keywords(query)
     q_terms, stance_terms = set(tokenize(f"{query} {stance}")), frozenset(tokenize(stance))
     asked = kind_asked(query)
+    if asked is not None and asked.cue:  # the words naming the part asked for are no topic
+        q_terms -= set(tokenize(" ".join(m.group(0) for m in asked.asks.finditer(query))))
     kind, bonus = (asked.holds, asked.bonus) if asked else (None, KIND_BONUS if stance else 0.0)
     counting = asked is not None and asked.asks is HOW_MANY
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))

@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,18 +16,19 @@ import numpy as np
 
 from . import messages
 from .answer import compose, score_sentences
-from .kinds import asks_for_kind, asks_of_document, asks_when
+from .kinds import asks_for_kind, asks_of_document, asks_when, part_asked
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
-from .errors import DocumentError, InvalidQuestion
+from .errors import DocumentError
 from .gazetteer import lookup, other_organisations
 from .glossary import english_words, with_danish_keywords
 from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
 from .overview import asks_overview, doc_types_named, overview, searched_in
-from .query import QueryAnalysis, analyse, organisation_asked, without_strategy_speaker
+from .query import (QueryAnalysis, analyse, checked_question, organisation_asked,
+                    without_strategy_speaker)
 from .relevance import absent_topic, interleave, naming_sentences, quoted
 from .scope import missing_municipalities, question_scope
 from .search import Mode, Retriever
@@ -36,11 +36,6 @@ from .store import StoredIndex, check_embedder, current_version, read_index
 from .themes import ThemeTagger
 from .themes_data import THEMES
 from .themes_query import theme_query
-
-
-# Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.
-# Whitespace controls (tab, newline, CR, ...) are collapsed to single spaces.
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -100,16 +95,7 @@ class Assistant:
 
     # -- questions ---------------------------------------------------------
     def _check(self, question: str) -> str:
-        if not isinstance(question, str):
-            raise InvalidQuestion("The question is not text.")
-        if len(question) > self.settings.max_question_chars:
-            raise InvalidQuestion(
-                f"The question has {len(question)} characters; the limit is "
-                f"{self.settings.max_question_chars} (setting ASSISTANT_MAX_QUESTION_CHARS).")
-        question = _CONTROL.sub("", question)
-        if not question.strip():
-            raise InvalidQuestion("The question is empty.")
-        return " ".join(question.split())
+        return checked_question(question, self.settings.max_question_chars)
 
     def _canonical_orgs(self, names: Iterable[str] | None) -> list[str] | None:
         """'Aalborg' or 'aalborg kommune' -> 'Aalborg Kommune' (as stored)."""
@@ -198,6 +184,12 @@ class Assistant:
         if query != as_asked:   # a goal named by number: its wording, then the words asked
             asked_vec = self.embed_query(as_asked, lang) if mode != "bm25" else None
             hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec, lang), k)
+        part = part_asked(question) if mode == "hybrid" else None
+        holding = retriever.rows_holding(part) if part else None
+        if holding is not None and rows is not None:
+            holding = np.intersect1d(holding, rows)
+        if holding is not None and len(holding):  # its signature, its recommendation ...
+            hits = interleave(retriever.search(query, k, holding, mode, query_vec, lang), hits, k)
         index = retriever.index
         passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                             document=index.documents[index.chunks[h.row].doc_id], score=h.score)

@@ -71,7 +71,9 @@ class Kind(NamedTuple):
     asks: re.Pattern                                  # the question asks for it
     holds: Callable[[str, str | None], bool]          # a statement (under its heading) holds it
     bonus: float                                      # added to such a statement's score
-    part: bool = False    # a part of a document, searched for among the chunks holding one
+    # a part of a document is searched for among the chunks holding one: those
+    # whose text or section has one of these cues (a quick test, needed but not enough)
+    cue: tuple[str, ...] = ()
 
 
 # In order of precedence; the bonus is twice the usual for a closing, which few
@@ -79,14 +81,16 @@ class Kind(NamedTuple):
 KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
          # before "how many": "the case number of ..." counts nothing
          Kind(_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * KIND_BONUS,
-              part=True),
+              ("sag", "nr", "numm")),
          Kind(HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), KIND_BONUS),
-         Kind(_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * KIND_BONUS, part=True),
+         Kind(_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * KIND_BONUS,
+              ("hilsen", "mvh", "regards", "sincerely", "faithfully")),
          Kind(_ATTACHED_ASKED, lambda sentence, heading: bool(
              _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * KIND_BONUS,
-              part=True),
+              ("bilag", "vedlag", "vedlæg", "vedhæft")),
          Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
-             heading and _RECOMMENDATION.match(heading))), KIND_BONUS, part=True))
+             heading and _RECOMMENDATION.match(heading))), 2 * KIND_BONUS,
+              ("indstil",)))
 WHEN, ATTACHED = KINDS[0], KINDS[4]
 
 
@@ -98,7 +102,7 @@ def kind_asked(question: str) -> Kind | None:
 def part_asked(question: str) -> Kind | None:
     """The part of a document ``question`` asks for (its recommendation, its
     signature ...), or None: a time or a number is no part of its own."""
-    return next((k for k in KINDS if k.part and k.asks.search(question)), None)
+    return next((k for k in KINDS if k.cue and k.asks.search(question)), None)
 
 
 def asks_when(question: str) -> bool:
@@ -120,8 +124,15 @@ def asks_for_kind(question: str) -> bool:
 
 
 def rows_holding(index, kind: Kind) -> np.ndarray:
-    """The index rows whose chunk has a statement holding ``kind``."""
+    """The index rows whose chunk has a statement holding the part ``kind``.
+    Its cues skip the rest (a case-blind regex took 2.5 s over 100k chunks,
+    the cues 0.4 s)."""
     rows = [row for row, (chunk, spans) in enumerate(zip(index.chunks, index.sentences))
-            if any(kind.holds(chunk.text[s - chunk.start:e - chunk.start],
-                              heading_above(chunk, s)) for s, e in spans)]
+            if _cued(f"{chunk.section or ''} {chunk.text}".lower(), kind.cue)
+            and any(kind.holds(chunk.text[s - chunk.start:e - chunk.start],
+                               heading_above(chunk, s)) for s, e in spans)]
     return np.array(rows, dtype=np.int64)
+
+
+def _cued(text: str, cues: tuple[str, ...]) -> bool:
+    return any(cue in text for cue in cues)

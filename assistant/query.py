@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
+from .errors import InvalidQuestion
 from .gazetteer import Municipality, find_mentions
 from .tokens import tokenize, words
 
@@ -165,3 +166,23 @@ def organisation_asked(question: str, names: Iterable[str]) -> tuple[str, str] |
                 rest = question[:m.start("n")] + question[end:]
                 return name, " ".join(rest.split())
     return None
+
+
+# Control characters that are not whitespace (C0, DEL, C1) and lone surrogates: dropped.
+# Whitespace controls (tab, newline, CR, ...) are collapsed to single spaces.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+
+
+def checked_question(question: str, max_chars: int) -> str:
+    """The question as searched: control characters dropped, whitespace
+    collapsed; not text, empty or over ``max_chars`` raises InvalidQuestion."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("The question is not text.")
+    if len(question) > max_chars:
+        raise InvalidQuestion(
+            f"The question has {len(question)} characters; the limit is "
+            f"{max_chars} (setting ASSISTANT_MAX_QUESTION_CHARS).")
+    question = _CONTROL.sub("", question)
+    if not question.strip():
+        raise InvalidQuestion("The question is empty.")
+    return " ".join(question.split())
