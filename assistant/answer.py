@@ -16,7 +16,7 @@ import numpy as np
 
 from .chunking import heading_above, lists_attachments, looks_like_heading
 from .glossary import stance_keywords
-from .kinds import ATTACHED, HOW_MANY, KIND_BONUS, TIME, WHEN, kind_asked
+from .kinds import ATTACHED, HOW_MANY, KIND_BONUS, TIME, WHEN, kind_asked, part_asked
 from .lexicon import begins_compound
 from .messages import cited_quote
 from .metadata import holds_date, is_date_line
@@ -86,9 +86,9 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     """
     stance = stance_keywords(query)
     q_terms, stance_terms = set(tokenize(f"{query} {stance}")), frozenset(tokenize(stance))
-    asked = kind_asked(query)
-    if asked is not None and asked.cue:  # the words naming the part asked for are no topic
-        q_terms -= set(tokenize(" ".join(m.group(0) for m in asked.asks.finditer(query))))
+    asked, part = kind_asked(query), part_asked(query)
+    if part is not None:  # the words naming the part asked for are no topic
+        q_terms -= set(tokenize(" ".join(m.group(0) for m in part.asks.finditer(query))))
     kind, bonus = (asked.holds, asked.bonus) if asked else (None, KIND_BONUS if stance else 0.0)
     counting = asked is not None and asked.asks is HOW_MANY
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
@@ -122,13 +122,20 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
             # asked whether one agrees, a question put in a document ("Er kommunen
             # enig i ...?") is worded alike but holds no one's stance
             penalty = _ASIDE_PENALTY * (2 if asking and stance else 1) if aside else 0.0
-            candidates.append((i, s, end, float(cos), shared, of_kind, aside, penalty))
+            in_part = part is not None and part.holds(sentence, heading)
+            candidates.append((i, s, end, float(cos), shared, of_kind, aside, penalty, in_part))
+    # asked for a part of a document (its decision, its signature ...), a
+    # statement outside it is no answer: "Hvad besluttede Magistraten i
+    # Aalborg?" quoted the recommendation naming "Magistraten", not "Beslutning:
+    # Godkendt.", and "Hvornår besluttede ...?" the talk of strategies "fra 2010"
+    if any(c[-1] for c in candidates):
+        candidates = [c for c in candidates if c[-1]]
     n = len(candidates)
-    df = Counter(t for _, _, _, _, shared, _, _, _ in candidates for t in shared)
+    df = Counter(t for c in candidates for t in c[4])
     weight = {t: math.log(1 + n / df[t]) for t in df}
     most = len(q_terms) * math.log(1 + n) or 1.0   # every term in exactly one statement
     scored = []
-    for i, s, e, cos, shared, of_kind, aside, penalty in candidates:
+    for i, s, e, cos, shared, of_kind, aside, penalty, _ in candidates:
         lexical = sum(weight[t] for t in shared) / most
         scored.append(ScoredSentence(
             i, s, e, cos + _LEXICAL_WEIGHT * lexical + (bonus if of_kind else 0.0) - penalty,

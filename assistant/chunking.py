@@ -30,13 +30,17 @@ _NOT_HEADING = re.compile(
     r"|\bwww\.|https?://|\S@\S|^side\s+\d+\s*(?:/|af)\s*\d+$"
     # a section's value, not a heading: "Retligt grundlag / Ej relevant"
     r"|^(?:ej|ikke)\s+relevant$|^ingen$|^not\s+(?:relevant|applicable)$|^n/a$", re.IGNORECASE)
+# ... of which these say the section is empty: no statement, even under its heading
+_NO_VALUE = re.compile(r"(?:ej|ikke)\s+relevant|ingen|not\s+(?:relevant|applicable)|n/a",
+                       re.IGNORECASE)
 # The standard headings of a committee case, headings whatever their shape
 # ("Beslutning i Økonomiudvalget den 20. april 2015:" holds a date and is long).
 _CASE_HEADING = re.compile(
     r"^(?:Beslutning(?:\s+i\s+\S.{0,60}?)?(?:\s+den\s+\S.{0,25})?|Beslutningstema|Indstilling|"
     r"Sagsfremstilling(?:\s+og\s+økonomi)?|Sagsbeskrivelse|Sagens\s+indhold|Bevilling|Vurdering|"
     r"Retligt\s+grundlag|Handlemuligheder|Høring|Økonomi|Økonomiske\s+og\s+personalemæssige"
-    r"\s+konsekvenser|Konsekvenser\s+for\s+andre\s+udvalg|(?:Elektroniske\s+)?[Bb]ilag)\s*:?$")
+    r"\s+konsekvenser|Konsekvenser\s+for\s+andre\s+udvalg|Kompetence|"
+    r"(?:Elektroniske\s+)?[Bb]ilag)\s*:?$")
 # ... of which these list attachments: the titles under them are no headings
 _ATTACHMENTS = re.compile(r"^(?:Elektroniske\s+)?[Bb]ilag\s*:?$")
 _JOINED = " · "     # between the labels of small sections merged into one chunk
@@ -301,12 +305,22 @@ def statement_spans(chunk: Chunk) -> list[tuple[int, int]]:
     labels name a topic but state nothing.  A committee case's dated heading
     that introduces what follows ("Beslutning i Økonomiudvalget den 20. april
     2015:") opens a section and is still quoted, with the decision after it,
-    and so is an attachment's title under "Bilag".
+    and so is an attachment's title under "Bilag".  A short value under one of
+    a case's standard headings is quoted with it: Aalborg's decision is
+    "Beslutning: Godkendt.", Fredensborg's "Kompetence: Byrådet." (not
+    "Retligt grundlag: Ej relevant": an empty section states nothing).
     """
     spans, attached = [], attachment_spans(chunk)
+    label = None    # where a case's heading starts, while it is the sentence just before
     for s, e in sentence_spans(chunk.text, base=chunk.start):
         sentence = chunk.text[s - chunk.start:e - chunk.start]
-        if len(sentence) < MIN_STATEMENT or sum(c.isalpha() for c in sentence) < 3:
+        letters = sum(c.isalpha() for c in sentence)
+        above, label = label, (s if _CASE_HEADING.match(sentence)
+                               and not _ATTACHMENTS.match(sentence) else None)
+        if len(sentence) < MIN_STATEMENT or letters < 3:
+            if above is not None and letters >= 3 and not (
+                    looks_like_heading(sentence) or _NO_VALUE.fullmatch(sentence.strip(" ."))):
+                spans.append((above, e))
             continue    # a label, or a number alone ("330-2015-168147" over an attachment)
         if not looks_like_heading(sentence.lstrip("-*• "), case_headings=False) or any(
                 a <= s and e <= b for a, b in attached):

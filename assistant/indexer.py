@@ -51,8 +51,9 @@ from .tokens import tokenize
 # 20: a committee case's standard headings are headings whatever their shape, the
 # attachments under "Bilag" and a value like "Ej relevant" are not, and a chunk
 # folded from a run of small sections names them all; 21: an attachment's title
-# under "Bilag" is a statement (embedded, quotable).
-PIPELINE_VERSION = "21"
+# under "Bilag" is a statement (embedded, quotable); 22: so is a committee case's
+# heading with the short value under it ("Beslutning: Godkendt.").
+PIPELINE_VERSION = "22"
 
 
 @dataclass

@@ -57,6 +57,11 @@ _CASE_ASKED = re.compile(r"\b(sags?[- ]?(?:id|nr|numm\w*)|journal[- ]?n\w*|j\.\s
 _ATTACHED_ASKED = re.compile(r"\b(bilag\w*|vedlagt\w*|vedlæg\w*|vedhæft\w*|attach\w*|enclos\w*|"
                              r"appendi\w*)", re.IGNORECASE)
 _ATTACHING = re.compile(r"\b(vedlægges|vedlagt|vedhæftet)\b", re.IGNORECASE)
+# asks what a committee decided, not what it is to decide ("besluttes"): the
+# text under its "Beslutning ..." heading ("Anbefaler Økonomiudvalgets indstilling.")
+_DECIDED = re.compile(r"\b(besluttede|besluttet|beslutning(?:en)?|decide[ds]?|decision)\b",
+                      re.IGNORECASE)
+_DECISION = re.compile(r"^beslutning(?!stema)", re.IGNORECASE)
 _RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it stands under
 _RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
 
@@ -90,7 +95,10 @@ KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
               ("bilag", "vedlag", "vedlæg", "vedhæft")),
          Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
              heading and _RECOMMENDATION.match(heading))), 2 * KIND_BONUS,
-              ("indstil",)))
+              ("indstil",)),
+         Kind(_DECIDED, lambda sentence, heading: bool(
+             _DECISION.match(sentence) or (heading and _DECISION.match(heading))), 2 * KIND_BONUS,
+              ("beslut",)))
 WHEN, ATTACHED = KINDS[0], KINDS[4]
 
 

@@ -240,3 +240,22 @@ def test_an_attachments_title_is_a_statement_under_its_list_heading():
     assert heading_above(merged, title) == "Elektroniske bilag"
     recommendation = doc.text.index("1. At Økonomiudvalget anbefaler", merged.start)
     assert heading_above(merged, recommendation) == "Indstilling"
+
+
+def test_a_short_value_under_a_case_heading_is_a_statement_with_it():
+    """Aalborg's decision is "Beslutning:" over "Godkendt.": too short to be a
+    statement, it could not be quoted, and "What did the committee in Aalborg
+    decide?" quoted the recommendation above it.  With its heading it is one
+    statement; an empty section ("Retligt grundlag" / "Ej relevant") states
+    nothing and stays out."""
+    def statements(name, prefix):
+        doc = load_file(SHIPPED_DOCS / name)
+        return [" ".join(doc.text[s:e].split()) for c in chunk_document(prefix, doc, 600, 1200)
+                for s, e in statement_spans(c)]
+
+    aalborg = statements("aalborg-magistraten-hoeringssvar-2015.txt", "a")
+    assert "Beslutning: Godkendt." in aalborg
+    assert "Kompetence Byrådet." in statements(
+        "oekonomiudvalget-digitaliserings-og-kanalstrategi-2015-18.txt", "f")
+    assert not any("relevant" in s for s in statements(
+        "slagelse-oekonomiudvalget-2015-04-20.txt", "s") if len(s) < 60)

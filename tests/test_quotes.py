@@ -261,3 +261,28 @@ def test_a_decision_dated_only_in_its_heading_is_quoted_with_the_date(shipped_as
     answer = shipped_assistant.ask(question).answer
     assert ("Fredensborg Kommune: Beslutning i Økonomiudvalget den 19-01-2015: "
             "«Anbefaler Økonomiudvalgets indstilling.»") in answer, answer
+
+
+@pytest.mark.parametrize("question, first", [
+    ("Hvad besluttede Magistraten i Aalborg?", "Beslutning: Godkendt."),
+    ("What did the committee in Aalborg decide?", "Beslutning: Godkendt."),
+    ("Hvad er beslutningen i Slagelse?", "Beslutning i Økonomiudvalget den 20. april 2015:"),
+    ("What was the decision in Fredensborg?", "Anbefaler Økonomiudvalgets indstilling."),
+])
+def test_asked_what_was_decided_the_decision_is_quoted(shipped_assistant, question, first):
+    """A committee's decision stands under its "Beslutning" heading, which
+    e5 ranks below the case's talk of the strategy; Aalborg's "Godkendt." was
+    too short to quote, and its recommendation naming "Magistraten" was quoted
+    instead.  Asked for a part of a document, only statements in it are quoted."""
+    said = quotes(shipped_assistant.ask(question))
+    assert said and said[0].startswith(first), said
+    assert all(q.startswith(("Beslutning", "Anbefaler", "Lasse P. N. Olsen")) for q in said), said
+
+
+def test_asked_when_a_committee_decided_the_dated_decision_alone_answers(shipped_assistant):
+    """"Hvornår besluttede Fredensborg strategien?" quoted the case's
+    strategies "fra 2010" (a time, but no decision): the decision was 7th."""
+    answer = shipped_assistant.ask("Hvornår besluttede Fredensborg strategien?").answer
+    assert answer.splitlines()[1:] == [
+        "- Fredensborg Kommune: Beslutning i Økonomiudvalget den 19-01-2015: "
+        "«Anbefaler Økonomiudvalgets indstilling.» [1]"], answer
