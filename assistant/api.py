@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -16,44 +15,26 @@ import numpy as np
 
 from . import messages
 from .answer import compose, score_sentences
-from .kinds import asks_for_kind, asks_of_document, asks_when, part_asked
+from .kinds import asks_for_kind, asks_of_document, asks_when
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
 from .errors import DocumentError
-from .gazetteer import lookup, other_organisations
+from .gazetteer import other_organisations
 from .glossary import english_words, with_danish_keywords
-from .goals import with_goal_words
 from .indexer import IndexReport, build_index
 from .models import Answer, Finding, Passage
 from .overview import asks_overview, doc_types_named, overview, searched_in
 from .query import (QueryAnalysis, analyse, checked_question, organisation_asked,
                     without_strategy_speaker)
-from .relevance import absent_topic, interleave, naming_sentences, quoted
+from .relevance import absent_topic, naming_sentences, quoted
+from .retrieval import canonical_orgs, retrieve
 from .scope import missing_municipalities, question_scope
 from .search import Mode, Retriever
 from .store import StoredIndex, check_embedder, current_version, read_index
 from .themes import ThemeTagger
 from .themes_data import THEMES
 from .themes_query import theme_query
-
-
-@dataclass(frozen=True)
-class _Retrieval:
-    passages: list[Passage]
-    analysis: QueryAnalysis
-    missing: list[str]            # municipalities asked about that have no documents
-    query: str                    # what was searched (the question minus municipality names)
-    query_vec: np.ndarray | None
-    relevant: bool                # anything in the index resembles the question
-    rows: tuple[int, ...] = ()    # index rows of the passages ...
-    index: StoredIndex | None = None  # ... in this index version (a reload may follow)
-    themes: tuple[int, ...] = ()  # theme filter applied (given, or named in the question)
-    unmatched: tuple[str, ...] = ()  # when no topic word occurs in the documents: those words
-    scope: tuple[str, ...] | None = None  # searched only these organisations' documents
-    mentions: bool = False        # searched where others name a municipality without documents
-    terms: tuple[str, ...] = ()   # the question's keyword tokens (its topic when ``mentions``)
-    excluded: tuple[str, ...] = ()  # named in the question, left out by the filter
 
 
 class Assistant:
@@ -97,23 +78,13 @@ class Assistant:
     def _check(self, question: str) -> str:
         return checked_question(question, self.settings.max_question_chars)
 
-    def _canonical_orgs(self, names: Iterable[str] | None) -> list[str] | None:
-        """'Aalborg' or 'aalborg kommune' -> 'Aalborg Kommune' (as stored)."""
-        if not names:
-            return None
-        out = []
-        for name in names:
-            m = lookup(name)
-            out.append(m.official if m else name)
-        return out
-
     def search(self, question: str, k: int | None = None, *,
                organisations: Iterable[str] | None = None,
                doc_types: Iterable[str] | None = None, themes: Iterable[int] | None = None,
                mode: Mode = "hybrid") -> list[Passage]:
         """Ranked passages only (no answer text); used by ``ask`` and evaluation."""
         question = self._check(question)
-        return self._retrieve(question, analyse(question), k or self.settings.top_k,
+        return retrieve(self, question, analyse(question), k or self.settings.top_k,
                               organisations, doc_types, mode, themes).passages
 
     # -- the strategy's themes -------------------------------------------------
@@ -160,54 +131,6 @@ class Assistant:
         return {"organisations": list(organisations or []), "doc_types": list(doc_types or []),
                 "themes": list(themes or [])}
 
-    def _retrieve(self, question: str, analysis: QueryAnalysis, k: int, organisations,
-                  doc_types, mode: Mode, themes: Iterable[int] | None = None) -> _Retrieval:
-        retriever = self.retriever()
-        scope = question_scope(question, analysis, self._canonical_orgs(organisations),
-                               self.organisations(), retriever.lexicon())
-        missing, query, orgs, place = list(scope.missing), scope.query, scope.organisations, \
-            scope.place
-        if scope.nothing:
-            return _Retrieval([], analysis, missing, question, None, False,
-                              themes=tuple(themes or ()), excluded=scope.excluded)
-        query, themes = theme_query(question, query, themes, analysis.language)
-        rows = retriever.rows_where(orgs, doc_types)
-        if place is not None:
-            rows = place if rows is None else np.intersect1d(rows, place)
-        if themes:
-            in_themes = self.theme_rows(themes, retriever.index)
-            rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
-        as_asked, query = query, with_goal_words(query, question)
-        lang = analysis.language
-        query_vec = self.embed_query(query, lang) if mode != "bm25" else None
-        hits = retriever.search(query, k, rows, mode, query_vec, lang)
-        if query != as_asked:   # a goal named by number: its wording, then the words asked
-            asked_vec = self.embed_query(as_asked, lang) if mode != "bm25" else None
-            hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec, lang), k)
-        part = part_asked(question) if mode == "hybrid" else None
-        holding = retriever.rows_holding(part) if part else None
-        if holding is not None and rows is not None:
-            holding = np.intersect1d(holding, rows)
-        if holding is not None and len(holding):  # its signature, its recommendation ...
-            hits = interleave(retriever.search(query, k, holding, mode, query_vec, lang), hits, k)
-        index = retriever.index
-        passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
-                            document=index.documents[index.chunks[h.row].doc_id], score=h.score)
-                    for i, h in enumerate(hits)]
-        # Relevant: the question has content words and either shares some with the
-        # documents or is close enough in meaning to a passage.
-        floor = self.embedder.relevance_floor
-        # the topic, not the name every passage found by its mention shares
-        terms = retriever.keyword_tokens(analysis.topic if place is not None else query, lang)
-        relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
-                                    or any((h.dense_score or 0) >= floor for h in hits))
-        return _Retrieval(passages, analysis, missing, query, query_vec, relevant,
-                          tuple(h.row for h in hits), index, tuple(themes),
-                          absent_topic(retriever, query, terms, analysis.language,
-                                       lambda: max((h.dense_score or 0.0 for h in hits),
-                                                   default=0.0), floor, rows),
-                          tuple(orgs) if orgs else None, place is not None, tuple(terms))
-
     def ask(self, question: str, k: int | None = None, *,
             organisations: Iterable[str] | None = None,
             doc_types: Iterable[str] | None = None,
@@ -222,7 +145,7 @@ class Assistant:
         question = self._check(question)
         analysis = analyse(question)
         scope = comparison_scope(question, analysis,
-                                 self._canonical_orgs(organisations) or self.organisations())
+                                 canonical_orgs(organisations) or self.organisations())
         if asks_overview(question) or self._only_names(analysis, organisations, scope):
             return self._overview(question, analysis, organisations, doc_types)
         if scope is not None:
@@ -231,11 +154,11 @@ class Assistant:
         named_types, searched = ([], question) if doc_types else searched_in(question)
         if not (doc_types or named_types) and asks_of_document(question):
             named_types = doc_types_named(question)   # its signature, its attachments ...
-        found = self._retrieve(searched, analyse(searched), k or self.settings.top_k,
+        found = retrieve(self, searched, analyse(searched), k or self.settings.top_k,
                                organisations, doc_types or named_types, "hybrid", themes) \
             if named_types else None
         if not (found and found.passages):
-            found = self._retrieve(question, analysis, k or self.settings.top_k, organisations,
+            found = retrieve(self, question, analysis, k or self.settings.top_k, organisations,
                                    doc_types, "hybrid", themes)
         lang = found.analysis.language
         no_source = ", ".join(found.missing) or None
@@ -322,7 +245,7 @@ class Assistant:
 
     def _whose(self, question: str, analysis: QueryAnalysis, organisations):
         """The question's scope, and the organisations it names or the filter chooses."""
-        chosen = self._canonical_orgs(organisations)
+        chosen = canonical_orgs(organisations)
         scope = question_scope(question, analysis, chosen, self.organisations(),
                                self.retriever().lexicon())
         return scope, scope.organisations or chosen or comparison_scope(

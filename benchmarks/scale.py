@@ -330,7 +330,7 @@ def measure(index_dir: Path, docs_dir: Path, questions_path: Path, passes: int =
             now = time.perf_counter()
             t[name] = now - c
             c = now
-        # mirrors Assistant._retrieve and Assistant.ask, stage by stage
+        # mirrors retrieval.retrieve and Assistant.ask, stage by stage
         question = bot._check(question)
         analysis = analyse(question)
         present = {o.casefold() for o in bot.organisations()}

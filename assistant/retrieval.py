@@ -1,0 +1,106 @@
+"""The search stage of a question: its scope (the organisations it names, a
+filter, a place it mentions), its theme, a goal it names by number and a part
+of a document it asks for, turned into ranked passages; and whether anything
+found is on its topic.  ``Assistant.ask`` answers from what this returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+import numpy as np
+
+from .gazetteer import lookup
+from .goals import with_goal_words
+from .kinds import part_asked
+from .models import Passage
+from .query import QueryAnalysis
+from .relevance import absent_topic, interleave
+from .scope import question_scope
+from .search import Mode
+from .store import StoredIndex
+from .themes_query import theme_query
+
+if TYPE_CHECKING:
+    from .api import Assistant
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What was searched and found for one question."""
+
+    passages: list[Passage]
+    analysis: QueryAnalysis
+    missing: list[str]            # municipalities asked about that have no documents
+    query: str                    # what was searched (the question minus municipality names)
+    query_vec: np.ndarray | None
+    relevant: bool                # anything in the index resembles the question
+    rows: tuple[int, ...] = ()    # index rows of the passages ...
+    index: StoredIndex | None = None  # ... in this index version (a reload may follow)
+    themes: tuple[int, ...] = ()  # theme filter applied (given, or named in the question)
+    unmatched: tuple[str, ...] = ()  # when no topic word occurs in the documents: those words
+    scope: tuple[str, ...] | None = None  # searched only these organisations' documents
+    mentions: bool = False        # searched where others name a municipality without documents
+    terms: tuple[str, ...] = ()   # the question's keyword tokens (its topic when ``mentions``)
+    excluded: tuple[str, ...] = ()  # named in the question, left out by the filter
+
+
+def canonical_orgs(names: Iterable[str] | None) -> list[str] | None:
+    """'Aalborg' or 'aalborg kommune' -> 'Aalborg Kommune' (as stored)."""
+    if not names:
+        return None
+    out = []
+    for name in names:
+        m = lookup(name)
+        out.append(m.official if m else name)
+    return out
+
+
+def retrieve(bot: Assistant, question: str, analysis: QueryAnalysis, k: int, organisations,
+             doc_types, mode: Mode, themes: Iterable[int] | None = None) -> Retrieval:
+    """The ``k`` passages for ``question`` within the filters and the scope
+    it names, and what the answer needs to know about them."""
+    retriever = bot.retriever()
+    scope = question_scope(question, analysis, canonical_orgs(organisations),
+                           bot.organisations(), retriever.lexicon())
+    missing, query, orgs, place = list(scope.missing), scope.query, scope.organisations, \
+        scope.place
+    if scope.nothing:
+        return Retrieval([], analysis, missing, question, None, False,
+                         themes=tuple(themes or ()), excluded=scope.excluded)
+    query, themes = theme_query(question, query, themes, analysis.language)
+    rows = retriever.rows_where(orgs, doc_types)
+    if place is not None:
+        rows = place if rows is None else np.intersect1d(rows, place)
+    if themes:
+        in_themes = bot.theme_rows(themes, retriever.index)
+        rows = in_themes if rows is None else np.intersect1d(rows, in_themes)
+    as_asked, query = query, with_goal_words(query, question)
+    lang = analysis.language
+    query_vec = bot.embed_query(query, lang) if mode != "bm25" else None
+    hits = retriever.search(query, k, rows, mode, query_vec, lang)
+    if query != as_asked:   # a goal named by number: its wording, then the words asked
+        asked_vec = bot.embed_query(as_asked, lang) if mode != "bm25" else None
+        hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec, lang), k)
+    part = part_asked(question) if mode == "hybrid" else None
+    holding = retriever.rows_holding(part) if part else None
+    if holding is not None and rows is not None:
+        holding = np.intersect1d(holding, rows)
+    if holding is not None and len(holding):  # its signature, its recommendation ...
+        hits = interleave(retriever.search(query, k, holding, mode, query_vec, lang), hits, k)
+    index = retriever.index
+    passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
+                        document=index.documents[index.chunks[h.row].doc_id], score=h.score)
+                for i, h in enumerate(hits)]
+    # Relevant: the question has content words and either shares some with the
+    # documents or is close enough in meaning to a passage.
+    floor = bot.embedder.relevance_floor
+    # the topic, not the name every passage found by its mention shares
+    terms = retriever.keyword_tokens(analysis.topic if place is not None else query, lang)
+    relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
+                                or any((h.dense_score or 0) >= floor for h in hits))
+    return Retrieval(passages, analysis, missing, query, query_vec, relevant,
+                     tuple(h.row for h in hits), index, tuple(themes),
+                     absent_topic(retriever, query, terms, analysis.language,
+                                  lambda: max((h.dense_score or 0.0 for h in hits),
+                                              default=0.0), floor, rows),
+                     tuple(orgs) if orgs else None, place is not None, tuple(terms))
