@@ -154,12 +154,13 @@ class Assistant:
         named_types, searched = ([], question) if doc_types else searched_in(question)
         if not (doc_types or named_types) and asks_of_document(question):
             named_types = doc_types_named(question)   # its signature, its attachments ...
+        types = list(doc_types or named_types)
         found = retrieve(self, searched, analyse(searched), k or self.settings.top_k,
-                               organisations, doc_types or named_types, "hybrid", themes) \
-            if named_types else None
+                         organisations, types, "hybrid", themes) if named_types else None
         if not (found and found.passages):
+            types = list(doc_types or [])
             found = retrieve(self, question, analysis, k or self.settings.top_k, organisations,
-                                   doc_types, "hybrid", themes)
+                             doc_types, "hybrid", themes)
         lang = found.analysis.language
         no_source = ", ".join(found.missing) or None
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
@@ -178,6 +179,10 @@ class Assistant:
                 else:
                     parts.append(messages.text("nothing_found", lang))
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
+        if found.part_absent and not found.mentions:   # "Hvem har underskrevet ...?", unsigned
+            parts.append(messages.part_absent(found.part_absent, found.scope, types, lang))
+            return Answer(question, "\n\n".join(parts), tuple(found.passages), no_source, lang,
+                          filters, not_in_documents=(messages.part_name(found.part_absent, lang),))
         if found.unmatched and not found.mentions:
             parts.append(messages.text("topic_absent_in", lang, words=quoted(found.unmatched),
                                        scope=messages.joined(found.scope, lang))

@@ -79,6 +79,7 @@ class Kind(NamedTuple):
     # a part of a document is searched for among the chunks holding one: those
     # whose text or section has one of these cues (a quick test, needed but not enough)
     cue: tuple[str, ...] = ()
+    name: str = ""        # a part's name, for saying the documents searched have none
 
 
 # In order of precedence; the bonus is twice the usual for a closing, which few
@@ -86,19 +87,19 @@ class Kind(NamedTuple):
 KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
          # before "how many": "the case number of ..." counts nothing
          Kind(_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * KIND_BONUS,
-              ("sag", "nr", "numm")),
+              ("sag", "nr", "numm"), "case_number"),
          Kind(HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), KIND_BONUS),
          Kind(_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * KIND_BONUS,
-              ("hilsen", "mvh", "regards", "sincerely", "faithfully")),
+              ("hilsen", "mvh", "regards", "sincerely", "faithfully"), "signature"),
          Kind(_ATTACHED_ASKED, lambda sentence, heading: bool(
              _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * KIND_BONUS,
-              ("bilag", "vedlag", "vedlæg", "vedhæft")),
+              ("bilag", "vedlag", "vedlæg", "vedhæft"), "attachments"),
          Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
              heading and _RECOMMENDATION.match(heading))), 2 * KIND_BONUS,
-              ("indstil",)),
+              ("indstil",), "recommendation"),
          Kind(_DECIDED, lambda sentence, heading: bool(
              _DECISION.match(sentence) or (heading and _DECISION.match(heading))), 2 * KIND_BONUS,
-              ("beslut",)))
+              ("beslut",), "decision"))
 WHEN, ATTACHED = KINDS[0], KINDS[4]
 
 

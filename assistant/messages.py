@@ -21,6 +21,18 @@ TEXT = {
               "the documents, so there is no answer to quote. The passages closest to the question "
               "are listed under the sources; they are likely about something else.",
     },
+    "part_absent": {
+        "da": "Dokumenterne{types} har {none}, så der er intet svar at citere. De afsnit, der "
+              "ligner spørgsmålet mest, står under kilderne.",
+        "en": "The documents{types} have {none}, so there is no answer to quote. The passages "
+              "closest to the question are listed under the sources.",
+    },
+    "part_absent_in": {
+        "da": "Dokumenterne{types} fra {scope} har {none}, så der er intet svar at citere. De "
+              "afsnit fra {scope}, der ligner spørgsmålet mest, står under kilderne.",
+        "en": "The documents{types} from {scope} have {none}, so there is no answer to quote. The "
+              "passages from {scope} closest to the question are listed under the sources.",
+    },
     "named_elsewhere": {
         "da": "Andre organisationers dokumenter nævner {org}:",
         "en": "Other organisations' documents mention {org}:",
@@ -172,6 +184,36 @@ def party(finding, lang: str = "da") -> str:
     only in passing (a title, a list item, a question)."""
     return f"{finding.organisation} {text('row_in_passing', lang)}" if finding.in_passing \
         else finding.organisation
+
+
+# a part of a document (assistant.kinds) as the answer says none is there
+_PARTS = {
+    "case_number": {"da": ("sagsnummer", "intet sagsnummer med betegnelse (Sagsnr., Sags ID, "
+                                         "J.nr.)"),
+                    "en": ("case number", "no labelled case number (Sagsnr., Sags ID, J.nr.)")},
+    "signature": {"da": ("underskrift", "ingen underskrift (ingen hilsen med navne under)"),
+                  "en": ("signature", "no signature (no closing with names under it)")},
+    "attachments": {"da": ("bilag", "ingen bilag"), "en": ("attachments", "no attachments")},
+    "recommendation": {"da": ("indstilling", "ingen indstilling"),
+                       "en": ("recommendation", "no recommendation (indstilling)")},
+    "decision": {"da": ("beslutning", "ingen beslutning"),
+                 "en": ("decision", "no decision (beslutning)")},
+}
+
+
+def part_name(part: str, lang: str = "da") -> str:
+    return _PARTS[part]["en" if lang == "en" else "da"][0]
+
+
+def part_absent(part: str, scope, doc_types, lang: str = "da") -> str:
+    """No document searched holds the part asked for: "Dokumenterne fra
+    Aalborg Kommune har ingen underskrift ...", "Dokumenterne (nyhed) fra KL
+    har ingen bilag" (KL's letter has)."""
+    none = _PARTS[part]["en" if lang == "en" else "da"][1]
+    kinds = [doc_type_label(t, lang) or t for t in doc_types]
+    return text("part_absent_in" if scope else "part_absent", lang, none=none,
+                scope=joined(scope or (), lang),
+                types=f" ({joined(kinds, lang)})" if kinds else "")
 
 
 def joined(names, lang: str = "da") -> str:

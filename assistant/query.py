@@ -94,11 +94,14 @@ FRAME_WORDS = (
 # Verbs that ask for an organisation's view, its stance too ("Hvad kritiserer
 # KL?" asks KL, not those who name it); "ifølge"/"according to" likewise.
 _VIEW_DA = (r"(?:siger|sagde|mener|skriver|skrev|foreslår|foreslog|anbefaler|anbefalede|synes|"
-            r"kritiserer|kritiserede|roser|roste|savner|efterlyser|støtter)")
+            r"kritiserer|kritiserede|roser|roste|savner|efterlyser|støtter|besluttede|beslutter|"
+            r"indstiller)")
 _ASKS_EN = r"(?:does|do|did)"
-_VIEW_EN = r"(?:say|think|write|propose|suggest|recommend|critici[sz]e|praise|support|miss)"
+_VIEW_EN = (r"(?:say|think|write|propose|suggest|recommend|critici[sz]e|praise|support|miss|"
+            r"decide)")
 _VIEWS_EN = (r"(?:says|said|thinks|writes|wrote|proposes|proposed|suggests|recommends|"
-             r"critici[sz]es|criticised|criticized|praises|praised|supports|misses)")
+             r"critici[sz]es|criticised|criticized|praises|praised|supports|misses|decided|"
+             r"decides)")
 # An organisation's own view or documents, named by its possessive: "KL's
 # holdning", "KL's høringsbrev", "KLs nyhed", "KL's view", "KL's letter".
 _OWN = (r"(?:holdning\w*|synspunkt\w*|mening\w*|høringsbrev\w*|brev\w*|nyhed\w*|"

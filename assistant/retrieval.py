@@ -42,6 +42,7 @@ class Retrieval:
     mentions: bool = False        # searched where others name a municipality without documents
     terms: tuple[str, ...] = ()   # the question's keyword tokens (its topic when ``mentions``)
     excluded: tuple[str, ...] = ()  # named in the question, left out by the filter
+    part_absent: str = ""         # the part of a document asked for, held by none searched
 
 
 def canonical_orgs(names: Iterable[str] | None) -> list[str] | None:
@@ -87,6 +88,7 @@ def retrieve(bot: Assistant, question: str, analysis: QueryAnalysis, k: int, org
         holding = np.intersect1d(holding, rows)
     if holding is not None and len(holding):  # its signature, its recommendation ...
         hits = interleave(retriever.search(query, k, holding, mode, query_vec, lang), hits, k)
+    part_absent = part.name if holding is not None and not len(holding) else ""
     index = retriever.index
     passages = [Passage(rank=i + 1, chunk=index.chunks[h.row],
                         document=index.documents[index.chunks[h.row].doc_id], score=h.score)
@@ -103,4 +105,5 @@ def retrieve(bot: Assistant, question: str, analysis: QueryAnalysis, k: int, org
                      absent_topic(retriever, query, terms, analysis.language,
                                   lambda: max((h.dense_score or 0.0 for h in hits),
                                               default=0.0), floor, rows),
-                     tuple(orgs) if orgs else None, place is not None, tuple(terms))
+                     tuple(orgs) if orgs else None, place is not None, tuple(terms),
+                     part_absent=part_absent)

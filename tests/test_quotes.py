@@ -286,3 +286,23 @@ def test_asked_when_a_committee_decided_the_dated_decision_alone_answers(shipped
     assert answer.splitlines()[1:] == [
         "- Fredensborg Kommune: Beslutning i Økonomiudvalget den 19-01-2015: "
         "«Anbefaler Økonomiudvalgets indstilling.» [1]"], answer
+
+
+@pytest.mark.parametrize("question, said", [
+    ("Hvem har underskrevet Aalborgs høringssvar?",
+     "Dokumenterne (høringssvar) fra Aalborg Kommune har ingen underskrift"),
+    ("Who signed Slagelse's case?", "The documents from Slagelse Kommune have no signature"),
+    ("Hvilke bilag har KL's nyhed?", "Dokumenterne (nyhed) fra KL har ingen bilag"),
+    ("What did KL decide?", "The documents from KL have no decision"),
+])
+def test_a_part_no_document_searched_holds_is_said_to_be_missing(shipped_assistant, question,
+                                                                  said):
+    """Aalborg's response is unsigned; asked who signed it, the answer quoted
+    "I bilag findes udfyldt spørgeskema ..." as if it answered.  Now it says
+    the part is not there, and lists the closest passages as only that.  KL's
+    news has no attachments, though its letter has: the message names the
+    type of document searched."""
+    answer = shipped_assistant.ask(question)
+    assert answer.answer.startswith(said), answer.answer
+    assert answer.not_in_documents and answer.passages
+    assert not quotes(answer)
