@@ -66,6 +66,19 @@ _RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it
 _RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
 
 
+# asks what comes next ("What happens after the hearing?", "Hvad er den videre
+# proces?"): answered by what a document says follows ("Derefter går arbejdet
+# ... i gang", "forventer KL's bestyrelse at behandle forslaget igen i maj"),
+# which e5 put below the hearing's deadline and KL's "Vi ser frem til ..."
+_NEXT_ASKED = re.compile(
+    r"\b(what happens (?:after|next|then|now)|next steps?|what (?:comes|is) next|"
+    r"further process|hvad sker der (?:så|nu|efter\w*|bagefter|derefter|herefter)|"
+    r"næste (?:skridt|fase)|videre (?:proces|forløb|behandling)|hvad skal der (?:så )?ske)",
+    re.IGNORECASE)
+_NEXT = re.compile(r"\b(derefter|herefter|efterfølgende|dernæst|forventer|"
+                   r"forventes|vil blive|igen)\b", re.IGNORECASE)
+
+
 def _tells_time(sentence: str, heading: str | None) -> bool:
     # a decision's date often stands only in its heading ("Beslutning i
     # Økonomiudvalget den 19-01-2015" over "Anbefaler ... indstilling.")
@@ -97,6 +110,7 @@ KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
          Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
              heading and _RECOMMENDATION.match(heading))), 2 * KIND_BONUS,
               ("indstil",), "recommendation"),
+         Kind(_NEXT_ASKED, lambda sentence, _: bool(_NEXT.search(sentence)), KIND_BONUS),
          Kind(_DECIDED, lambda sentence, heading: bool(
              _DECISION.match(sentence) or (heading and _DECISION.match(heading))), 2 * KIND_BONUS,
               ("beslut",), "decision"))

@@ -306,3 +306,16 @@ def test_a_part_no_document_searched_holds_is_said_to_be_missing(shipped_assista
     assert answer.answer.startswith(said), answer.answer
     assert answer.not_in_documents and answer.passages
     assert not quotes(answer)
+
+
+@pytest.mark.parametrize("question", ["What happens after the hearing?",
+                                      "Hvad sker der efter høringen?",
+                                      "Hvad er den videre proces for strategien?"])
+def test_asked_what_comes_next_the_next_step_is_quoted(shipped_assistant, question):
+    """KL's letter says what follows the hearing ("forventer KL's bestyrelse
+    at behandle forslaget igen i maj 2015 ...", "Derefter går arbejdet ...");
+    e5 put the deadline and "Vi ser frem til at modtage jeres høringssvar"
+    nearer the question, and they were the answer."""
+    said = quotes(shipped_assistant.ask(question))
+    assert said and said[0].startswith("På baggrund af de indkomne høringssvar forventer KL"), said
+    assert not any(q.startswith(("Frist for svar", "Vi ser frem")) for q in said), said
