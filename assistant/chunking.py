@@ -286,7 +286,12 @@ def heading_above(chunk: Chunk, offset: int) -> str | None:
     heading line of the chunk before it (not an attachment's title: those
     under "Bilag" stand under "Bilag"), else the chunk's section.  A chunk
     merged from small sections ("Bevilling · Kompetence · ... · Indstilling")
-    holds each one's heading in its text, and its section names them all."""
+    holds each one's heading in its text, and its section names them all.  A
+    statement opening with a case's heading ("Kompetence: Byrådet.") stands
+    under that heading, not the one before it."""
+    own, _, rest = chunk.text[max(0, offset - chunk.start):].partition("\n")
+    if rest.strip() and _CASE_HEADING.match(own.strip()) and not _ATTACHMENTS.match(own.strip()):
+        return clean_heading(own.strip())
     lines = [line.strip() for line in chunk.text[:max(0, offset - chunk.start)].splitlines()]
     for line, attached in zip(reversed(lines), reversed(_attached(lines, _opens_attached(chunk)))):
         if not attached and looks_like_heading(line):

@@ -79,6 +79,28 @@ _NEXT = re.compile(r"\b(derefter|herefter|efterfølgende|dernæst|forventer|"
                    r"forventes|vil blive|igen)\b", re.IGNORECASE)
 
 
+# asks who wrote or stands behind something: answered by how it came about
+# ("Strategiforslaget er blevet til i samarbejde mellem KL og kommunerne"),
+# which e5 put below any sentence on the strategy itself
+_AUTHORS_ASKED = re.compile(
+    r"\b(hvem (?:står|stod) bag|hvem (?:har )?(?:skrevet|udarbejdet|lavet|forfattet)(?!\s+under)|"
+    r"hvem (?:skrev|udarbejdede|lavede)(?!\s+under)|hvem har været med til at (?:udarbejde|skrive|"
+    r"lave)|who (?:wrote|is behind|was behind|drafted|prepared|developed|authored)|"
+    r"who (?:has|have) (?:written|drafted|prepared|developed)|authors? of)\b", re.IGNORECASE)
+_AUTHORED = re.compile(r"\b(blevet til|blevet udarbejdet|udarbejdet (?:af|i samarbejde|i dialog)|"
+                       r"i samarbejde (?:med|mellem)|i dialog med|står bag|skrevet af|"
+                       r"forfattet af)\b", re.IGNORECASE)
+# asks what something costs: answered by a case's "Bevilling" or economy section,
+# or a statement on expenses ("Sagen har ingen bevillingsmæssige konsekvenser")
+_COST_ASKED = re.compile(r"\b(kost(?:er|ede|e)|omkostning\w*|udgift\w*|prisen|bevilling\w*|"
+                         r"budget\w*|finansier\w*|costs?|costing|price|expens\w*|funding|"
+                         r"appropriation\w*)\b", re.IGNORECASE)
+_COSTING = re.compile(r"(bevilling|udgift|omkostning|\bkost(?:er|ede|e)\b|\bpris|\bkr\b|"
+                      r"\bkroner\b|\bmio\b|\bmia\b|millioner|finansier|\bbudget|\bcosts?\b|"
+                      r"\bprice)", re.IGNORECASE)
+_COST_HEADING = re.compile(r"^(bevilling|økonomi\b|økonomiske)", re.IGNORECASE)
+
+
 def _tells_time(sentence: str, heading: str | None) -> bool:
     # a decision's date often stands only in its heading ("Beslutning i
     # Økonomiudvalget den 19-01-2015" over "Anbefaler ... indstilling.")
@@ -92,7 +114,10 @@ class Kind(NamedTuple):
     # a part of a document is searched for among the chunks holding one: those
     # whose text or section has one of these cues (a quick test, needed but not enough)
     cue: tuple[str, ...] = ()
-    name: str = ""        # a part's name, for saying the documents searched have none
+    # a part's name, for saying the documents searched have none: only where its
+    # form is fixed (a closing, a labelled case number, a case's headings), not
+    # where words vary (a cost may be told in any words: none found is no proof)
+    name: str = ""
 
 
 # In order of precedence; the bonus is twice the usual for a closing, which few
@@ -110,6 +135,14 @@ KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
          Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
              heading and _RECOMMENDATION.match(heading))), 2 * KIND_BONUS,
               ("indstil",), "recommendation"),
+         Kind(_AUTHORS_ASKED, lambda sentence, _: bool(_AUTHORED.search(sentence)),
+              2 * KIND_BONUS, ("blevet", "udarbejdet", "samarbejde", "dialog", "bag", "skrevet",
+                               "forfattet")),
+         Kind(_COST_ASKED, lambda sentence, heading: bool(
+             _COSTING.search(sentence) or (heading and _COST_HEADING.match(heading))),
+              2 * KIND_BONUS, ("bevilling", "udgift", "omkostning", "kost", "pris", "kr", "mio",
+                               "mia", "million", "finansier", "budget", "cost", "price",
+                               "økonomi")),
          Kind(_NEXT_ASKED, lambda sentence, _: bool(_NEXT.search(sentence)), KIND_BONUS),
          Kind(_DECIDED, lambda sentence, heading: bool(
              _DECISION.match(sentence) or (heading and _DECISION.match(heading))), 2 * KIND_BONUS,

@@ -257,5 +257,8 @@ def test_a_short_value_under_a_case_heading_is_a_statement_with_it():
     assert "Beslutning: Godkendt." in aalborg
     assert "Kompetence Byrådet." in statements(
         "oekonomiudvalget-digitaliserings-og-kanalstrategi-2015-18.txt", "f")
+    doc = load_file(SHIPPED_DOCS / "oekonomiudvalget-digitaliserings-og-kanalstrategi-2015-18.txt")
+    merged = next(c for c in chunk_document("f", doc, 600, 1200) if "Kompetence" in c.text)
+    assert heading_above(merged, doc.text.index("Kompetence")) == "Kompetence"   # its own
     assert not any("relevant" in s for s in statements(
         "slagelse-oekonomiudvalget-2015-04-20.txt", "s") if len(s) < 60)

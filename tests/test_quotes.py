@@ -319,3 +319,28 @@ def test_asked_what_comes_next_the_next_step_is_quoted(shipped_assistant, questi
     said = quotes(shipped_assistant.ask(question))
     assert said and said[0].startswith("På baggrund af de indkomne høringssvar forventer KL"), said
     assert not any(q.startswith(("Frist for svar", "Vi ser frem")) for q in said), said
+
+
+@pytest.mark.parametrize("question", ["Hvem står bag strategien?", "Who wrote the strategy?",
+                                      "Hvem har været med til at udarbejde forslaget til den nye "
+                                      "fælleskommunale strategi?"])
+def test_asked_who_is_behind_the_strategy_how_it_came_about_is_quoted(shipped_assistant,
+                                                                       question):
+    """KL's news says "Strategiforslaget er blevet til i samarbejde mellem KL
+    og kommunerne", Slagelse's case with whom ("i dialog med et stort antal
+    repræsentanter ..."); e5 put any sentence on the strategy nearer, and the
+    answer quoted its themes and its action plan."""
+    said = quotes(shipped_assistant.ask(question))
+    assert said and all("blevet til i" in q for q in said), said
+    assert "Strategiforslaget er blevet til i samarbejde mellem KL og kommunerne." in said
+
+
+def test_asked_what_it_costs_the_grant_section_is_quoted(shipped_assistant):
+    """Fredensborg's case says under "Bevilling": "Sagen har ingen
+    bevillingsmæssige konsekvenser."; asked what the strategy costs, the
+    answer quoted three sentences that only name the strategy.  A statement
+    opening with its own heading ("Kompetence: Byrådet.") stands under it, not
+    under "Bevilling" before it, and is no answer on cost."""
+    said = quotes(shipped_assistant.ask("Hvad koster strategien?"))
+    assert said and said[0] == "Sagen har ingen bevillingsmæssige konsekvenser.", said
+    assert not any(q.startswith("Kompetence") for q in said), said
