@@ -25,7 +25,6 @@ from .chunking import attachment_spans
 from .config import Settings
 from .embedders import Embedder
 from .glossary import with_danish_keywords
-from .kinds import Kind, rows_holding
 from .lexicon import Lexicon
 from .store import StoredIndex
 from .tokens import tokenize
@@ -151,7 +150,6 @@ class Retriever:
         self._lexicon: Lexicon | None = None
         self._bm25: KeywordIndex | None = None
         self._titles: np.ndarray | None = None
-        self._holding: dict[Kind, np.ndarray] = {}
         self._doc_arrays = None
 
     # -- building blocks -------------------------------------------------
@@ -268,13 +266,6 @@ class Retriever:
                     titles[first + j] = any(a <= s and e <= b for a, b in listed)
             self._titles = titles
         return self._titles
-
-    def rows_holding(self, kind: Kind) -> np.ndarray:
-        """Rows with a statement holding ``kind`` (its recommendation, a
-        signature ...; :mod:`assistant.kinds`), found once per index version."""
-        if kind not in self._holding:
-            self._holding[kind] = rows_holding(self.index, kind)
-        return self._holding[kind]
 
     def keyword_tokens(self, question: str, lang: str | None = None) -> list[str]:
         """BM25 terms of the question; an English one also gets Danish glossary words."""
