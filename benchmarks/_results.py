@@ -6,8 +6,12 @@ RESULTS.md always holds the latest run of each.
 """
 from __future__ import annotations
 
+import argparse
 import platform
 import re
+import statistics
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,3 +44,28 @@ def table(headers: list[str], rows: list[list]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+def median_ms(fn, repeat: int) -> float:
+    """The median wall time of ``repeat`` calls of ``fn``, in ms."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def synthetic_index_args(description: str, repeat: int) -> tuple[argparse.Namespace, Path]:
+    """The options of a script timing the SYNTHETIC corpus ``scale.py`` builds
+    and caches, and that corpus's index folder (exits when it is missing)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "assistant-scale")
+    ap.add_argument("--size", type=int, default=100000)
+    ap.add_argument("--repeat", type=int, default=repeat)
+    ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    args = ap.parse_args()
+    index_dir = args.work / f"synthetic-{args.size}" / "index"
+    if not index_dir.exists():
+        sys.exit(f"{index_dir} is missing: run benchmarks/scale.py --sizes {args.size} first")
+    return args, index_dir

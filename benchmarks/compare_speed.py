@@ -17,11 +17,7 @@ must return the same rows (checked).
 """
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -48,25 +44,10 @@ def _batch_search(retriever, query_vec, n, rows, sentences: bool):
     return index.search(query_vec.reshape(1, -1), n, params=params)[1][0]
 
 
-def _ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "assistant-scale")
-    ap.add_argument("--size", type=int, default=100000)
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
-    args = ap.parse_args()
-    index_dir = args.work / f"synthetic-{args.size}" / "index"
-    if not index_dir.exists():
-        sys.exit(f"{index_dir} is missing: run benchmarks/scale.py --sizes {args.size} first")
+    from _results import median_ms as _ms, synthetic_index_args
+
+    args, index_dir = synthetic_index_args(__doc__.split("\n\n")[0], repeat=5)
 
     from assistant import Assistant, Settings
 

@@ -18,11 +18,7 @@ no part.
 """
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,25 +30,10 @@ PARTS = ["Hvad er indstillingen?", "Hvad koster strategien?", "Hvem står bag st
          "Hvad er indstillingen i Aalborg?"]
 
 
-def _ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(times)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "assistant-scale")
-    ap.add_argument("--size", type=int, default=100000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
-    args = ap.parse_args()
-    index_dir = args.work / f"synthetic-{args.size}" / "index"
-    if not index_dir.exists():
-        sys.exit(f"{index_dir} is missing: run benchmarks/scale.py --sizes {args.size} first")
+    from _results import median_ms as _ms, synthetic_index_args
+
+    args, index_dir = synthetic_index_args(__doc__.split("\n\n")[0], repeat=3)
 
     from assistant import Assistant, Settings
     from assistant.kinds import part_asked, rows_holding
