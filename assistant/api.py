@@ -15,7 +15,7 @@ import numpy as np
 
 from . import messages
 from .answer import compose, score_sentences
-from .kinds import asks_for_kind, asks_of_document, asks_when
+from .kinds import asks_for_kind, asks_of_document, asks_when, part_asked
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
 from .embedders import Embedder, make_embedder
@@ -230,7 +230,7 @@ class Assistant:
         else:
             findings = compare(retriever, query, query_vec, scope, doc_types,
                                floor=self.embedder.relevance_floor, restrict=restrict, lang=lang,
-                               terms=terms)
+                               terms=terms, part=part_asked(question))
         filters = self._filters(organisations, doc_types, themes)
         parts = [messages.text("no_source", lang, org=no_source)] if no_source else []
         if unmatched:

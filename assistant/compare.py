@@ -18,7 +18,7 @@ organisations: 43 organisation x question pairs hold the evidence, 113 do not;
 42 but lets 58 of the other 113 speak instead of 38, mostly organisations
 whose documents merely mention the words.  A direct statement on the topic
 speaks within the wider ``DIRECT_GAP`` (see :func:`_best_statement`): 40 of
-the 43 kept, 43 of the 113 others speaking.
+the 43 kept (36 quoting the evidence), 42 of the 113 others speaking.
 """
 from __future__ import annotations
 
@@ -30,15 +30,20 @@ import numpy as np
 from .answer import score_sentences, shared_terms
 from .gazetteer import lookup, name_mentions, other_organisations
 from .glossary import english_words
+from .kinds import Kind
 from .models import Finding, Passage
 from .overview import takes_stance
 from .query import QueryAnalysis
+from .retrieval import part_rows
 from .search import Retriever
 from .tokens import tokenize
 
 GAP = 0.02
 DIRECT_GAP = 0.05   # ... for a direct statement on the topic (see _best_statement)
 PASSAGES_PER_ORGANISATION = 2
+# a part of a document asked for (its recommendation, its decision): each
+# organisation's chunks are read for it up to this many, else its best ones
+PART_SCAN, PART_POOL = 100, 20
 
 # "kommunernes"/"municipalities'" asks for each one's view only before a word
 # for a view: "kommunernes holdning til ...", but "kommunernes rammearkitektur"
@@ -161,8 +166,13 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
             organisations: list[str], doc_types=None, gap: float = GAP,
             floor: float | None = None, restrict: np.ndarray | None = None,
             lang: str | None = None, terms: list[str] | None = None,
-            direct_gap: float = DIRECT_GAP) -> list[Finding]:
+            direct_gap: float = DIRECT_GAP, part: Kind | None = None) -> list[Finding]:
     """Each organisation's best passages on ``query``; silent ones get none.
+
+    Asked for a ``part`` of a document ("Hvad er indstillingen i Aalborg og
+    Slagelse?"), an organisation speaks with the best passage holding one,
+    whatever the gap (each case has its own recommendation, none is more
+    relevant than another), and is silent when a whole reading finds none.
 
     Passages are ranked 1..n across the whole comparison, in row order, so
     citations are unique; the matched sentence of each is highlighted.
@@ -183,12 +193,18 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
     rarest = {min(topic, key=lambda t: len(lexicon.keywords.chunks_with(lexicon.forms(t))))} \
         if topic else set()
     scored_rows: dict[str, list[tuple[int, float, float]]] = {}   # org -> (row, best, direct)
+    parted: set[str] = set()      # searched only where the part asked for is
     for org in organisations:
         rows = retriever.rows_where([org], doc_types)
         if restrict is not None:
             rows = np.intersect1d(rows, restrict)
         if topic and len(rows) and not lexicon.topic_terms(topic, rows, literal)[0]:
             rows = rows[:0]   # its documents never use the topic's words
+        held, absent = part_rows(retriever, part, rows, query, query_vec, lang, PART_SCAN,
+                                 PART_POOL) if part is not None and len(rows) else (None, "")
+        if held is not None and (len(held) or absent):
+            rows = held
+            parted.add(org)
         hits = retriever.search(query, PASSAGES_PER_ORGANISATION, rows, "hybrid",
                                 query_vec, lang) if len(rows) else []
         scored_rows[org] = [(h.row, *_best_statement(query, query_vec, index, h.row, rarest))
@@ -197,8 +213,9 @@ def compare(retriever: Retriever, query: str, query_vec: np.ndarray,
     findings, rank = [], 0
     for org in organisations:
         pairs = scored_rows[org]
-        keep = [(r, b) for r, b, direct in pairs
-                if (b >= top - gap or direct >= top - direct_gap) and (floor is None or b >= floor)]
+        keep = [(r, b) for r, b, _ in pairs[:1]] if org in parted else \
+            [(r, b) for r, b, direct in pairs
+             if (b >= top - gap or direct >= top - direct_gap) and (floor is None or b >= floor)]
         passages = []
         for row, best in keep:
             rank += 1

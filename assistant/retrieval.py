@@ -86,7 +86,7 @@ def retrieve(bot: Assistant, question: str, analysis: QueryAnalysis, k: int, org
         asked_vec = bot.embed_query(as_asked, lang) if mode != "bm25" else None
         hits = interleave(hits, retriever.search(as_asked, k, rows, mode, asked_vec, lang), k)
     part = part_asked(question) if mode == "hybrid" else None
-    holding, part_absent = _part_rows(retriever, part, rows, query, query_vec, lang)
+    holding, part_absent = part_rows(retriever, part, rows, query, query_vec, lang)
     if holding is not None and len(holding):  # its signature, its recommendation ...
         hits = interleave(retriever.search(query, k, holding, mode, query_vec, lang), hits, k)
     index = retriever.index
@@ -109,19 +109,22 @@ def retrieve(bot: Assistant, question: str, analysis: QueryAnalysis, k: int, org
                      part_absent=part_absent)
 
 
-def _part_rows(retriever: Retriever, part: Kind | None, rows: np.ndarray | None, query: str,
-               query_vec: np.ndarray | None, lang: str) -> tuple[np.ndarray | None, str]:
+def part_rows(retriever: Retriever, part: Kind | None, rows: np.ndarray | None, query: str,
+              query_vec: np.ndarray | None, lang: str, scan: int | None = None,
+              pool: int | None = None) -> tuple[np.ndarray | None, str]:
     """The rows holding the part asked for, and its name when none does.
 
-    Every chunk searched is read when they are few (a municipality's
-    documents); else only the best :data:`PART_POOL` of them: reading every
-    statement's heading of 100k chunks took 0.6-9 s.  Only a full reading
-    may say the part is missing."""
+    Every chunk searched is read when they are few (up to ``scan``, default
+    :data:`PART_SCAN`: a municipality's documents); else only the best
+    ``pool`` (:data:`PART_POOL`) of them: reading every statement's heading
+    of 100k chunks took 0.6-9 s.  Only a full reading may say the part is
+    missing."""
     if part is None:
         return None, ""
     searched = len(retriever.index.chunks) if rows is None else len(rows)
-    if searched <= PART_SCAN:
+    if searched <= (PART_SCAN if scan is None else scan):
         held = rows_holding(retriever.index, part, rows)
         return held, ("" if len(held) else part.name)
-    pool = [h.row for h in retriever.search(query, PART_POOL, rows, "hybrid", query_vec, lang)]
-    return rows_holding(retriever.index, part, pool), ""
+    best = retriever.search(query, PART_POOL if pool is None else pool, rows, "hybrid",
+                            query_vec, lang)
+    return rows_holding(retriever.index, part, [h.row for h in best]), ""

@@ -27,6 +27,7 @@ from assistant import Assistant  # noqa: E402
 from assistant.compare import DIRECT_GAP, GAP, compare  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.evaluation import is_hit, load_questions, locate_evidence  # noqa: E402
+from assistant.kinds import part_asked  # noqa: E402
 from assistant.query import analyse  # noqa: E402
 from _results import write_section  # noqa: E402
 
@@ -49,7 +50,8 @@ def measure(bot: Assistant, questions: list[dict], gap: float, topic_check: bool
                            organisations, gap=gap, floor=bot.embedder.relevance_floor,
                            lang=lang, terms=retriever.keyword_tokens(q["question"], lang)
                            if topic_check else None,
-                           direct_gap=DIRECT_GAP if direct else -1.0)
+                           direct_gap=DIRECT_GAP if direct else -1.0,
+                           part=part_asked(q["question"]))
         for f in findings:
             if f.organisation in holders:
                 held += 1

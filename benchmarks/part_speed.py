@@ -7,7 +7,7 @@ caches, this script times, in one run on the same index:
 
 * the baseline: reading every chunk's statements for the part (what the app
   did first, once per part and index version);
-* the app's way (``retrieval._part_rows``): every chunk searched only when
+* the app's way (``retrieval.part_rows``): every chunk searched only when
   they are few, else the question's best candidates;
 
 then whole questions through ``Assistant.ask``, against a question asking for
@@ -37,7 +37,7 @@ def main() -> None:
 
     from assistant import Assistant, Settings
     from assistant.kinds import part_asked, rows_holding
-    from assistant.retrieval import _part_rows
+    from assistant.retrieval import part_rows
 
     bot = Assistant(Settings(index_dir=index_dir))
     retriever = bot.retriever()
@@ -47,7 +47,7 @@ def main() -> None:
         part = part_asked(question)
         vec = bot.embed_query(question)
         whole = _ms(lambda: rows_holding(retriever.index, part), 1)
-        app = _ms(lambda: _part_rows(retriever, part, None, question, vec, "da"), args.repeat)
+        app = _ms(lambda: part_rows(retriever, part, None, question, vec, "da"), args.repeat)
         rows.append([question, round(whole), round(app), round(whole / app, 1)])
     plain = _ms(lambda: bot.ask(PLAIN), args.repeat)
     asks = [[q, round(ms := _ms(lambda q=q: bot.ask(q), args.repeat)), round(ms / plain, 2)]

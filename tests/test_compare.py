@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from assistant.api import Assistant
 from assistant.briefing import comparison_rows
 from assistant.compare import comparison_scope
@@ -171,3 +173,22 @@ def test_a_passage_of_label_lines_does_not_make_an_organisation_speak(shipped_as
     answer = shipped_assistant.ask("Which municipalities support the strategy?")
     quoted = [p.quote() for f in answer.comparison for p in f.passages]
     assert quoted and not any(q.startswith("Kompetence:") for q in quoted), quoted
+
+
+@pytest.mark.parametrize("question", ["Hvad har kommunerne besluttet?",
+                                      "What did the municipalities decide?"])
+def test_asked_for_a_part_each_organisation_gives_its_own(shipped_assistant, question):
+    """Each committee's decision is its own: none is "more relevant" than
+    another, and the relative gap listed Fredensborg and Slagelse as having no
+    statement as relevant as Aalborg's "Beslutning: Godkendt."."""
+    answer = shipped_assistant.ask(question)
+    said = {f.organisation: [p.quote() for p in f.passages] for f in answer.comparison}
+    assert said["Aalborg Kommune"] == ["Beslutning: Godkendt."], said
+    assert said["Fredensborg Kommune"] == ["Anbefaler Økonomiudvalgets indstilling."], said
+    assert any("lægges vægt på målsætning 2" in q for q in said["Slagelse Kommune"]), said
+
+
+def test_asked_for_a_part_none_holds_every_organisation_is_silent(shipped_assistant):
+    """No hearing response or case here is signed: nothing is quoted as a signature."""
+    answer = shipped_assistant.ask("Who signed the municipalities' responses?")
+    assert answer.comparison and all(f.silent for f in answer.comparison), answer.answer
