@@ -10,6 +10,7 @@ without documents is named by others (KL's letter on the meetings in Vejle).
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -121,15 +122,15 @@ class Lexicon:
     def _root_forms(self, term: str) -> list[str]:
         """Indexed words sharing ``term``'s root, each going on at most
         :data:`ENDING` letters past it ("beslutted" -> "beslutning")."""
-        words, forms = self._words(), []
-        for shared in range(max(ROOT, len(term) - ENDING), len(term) + 1):
-            root = term[:shared]
-            at = bisect.bisect_left(words, root)
-            while at < len(words) and words[at].startswith(root):
-                if len(words[at]) - shared <= ENDING:
-                    forms.append(words[at])
-                at += 1
-        return list(dict.fromkeys(forms))
+        words, root = self._words(), term[:max(ROOT, len(term) - ENDING)]
+        if len(root) < ROOT:
+            return []
+        at, forms = bisect.bisect_left(words, root), []
+        while at < len(words) and words[at].startswith(root):
+            if same_root(term, words[at]):
+                forms.append(words[at])
+            at += 1
+        return forms
 
     def _compounds_of(self, term: str) -> list[str]:
         """Indexed compounds that ``term`` begins (see :func:`begins_compound`)."""
@@ -150,6 +151,22 @@ class Lexicon:
         return np.array([r for r in self.keywords.chunks_with(tokenize(names))
                          if any(x.municipality in wanted
                                 for x in find_mentions(self.chunks[r].text))], dtype=np.int64)
+
+
+def same_root(term: str, word: str) -> bool:
+    """Whether ``word`` is a form of ``term``'s root: they share at least
+    :data:`ROOT` letters and all of ``term`` but :data:`ENDING`, and ``word``
+    goes on at most :data:`ENDING` letters past what they share
+    ("ajourfør" and "ajourføring", "beslutted" and "beslutning")."""
+    shared = len(os.path.commonprefix((term, word)))
+    return shared >= max(ROOT, len(term) - ENDING) and len(word) - shared <= ENDING
+
+
+def goes_on(term: str, word: str) -> bool:
+    """Whether ``word`` is the whole ``term`` (of :data:`ROOT` letters or
+    more) going on by at most :data:`ENDING` letters: "ajourfør" (the stem of
+    "ajourføres") and "ajourføring"."""
+    return len(term) >= ROOT and word.startswith(term) and len(word) - len(term) <= ENDING
 
 
 def begins_compound(term: str, word: str) -> bool:

@@ -359,3 +359,15 @@ def test_a_part_is_said_missing_only_after_every_chunk_searched_was_read(shipped
     assert any(q.startswith("Borgmesterens Forvaltning indstiller") for q in said), said
     unsigned = shipped_assistant.ask("Hvem har underskrevet Aalborgs høringssvar?")
     assert not unsigned.not_in_documents and "ingen underskrift" not in unsigned.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Hvornår skal digitaliserings- og kanalstrategien ajourføres?",
+    "Hvornår skal Fredensborgs digitaliserings- og kanalstrategi ajourføres?"])
+def test_a_word_in_another_form_counts_for_the_quote(shipped_assistant, question):
+    """Fredensborg's exact answer is "Der lægges op til, at ajourføringen
+    foregår hvert år i maj."; "ajourføringen" did not count as the question's
+    "ajourføres", and only the sentences saying "årligt" were quoted (the
+    second question is one of the UI's examples)."""
+    said = quotes(shipped_assistant.ask(question))
+    assert "Der lægges op til, at ajourføringen foregår hvert år i maj." in said, said
