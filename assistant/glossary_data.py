@@ -344,4 +344,7 @@ STANCE: dict[str, str] = {
     "tilfreds tilfredse": "tilfreds enig positiv udmærket",
     "enig enige": "enig udmærket",
     "støtter støtte opbakning": "støtter enig",
+    # a position asked for, either way: "What is Slagelse's position on the strategy?"
+    "holdning holdningen holdninger synspunkt synspunkter position positions stance opinion "
+    "opinions": "enig uenig udmærket savnes mangler bør",
 }

@@ -223,6 +223,9 @@ def test_a_question_for_the_attachments_quotes_their_titles(shipped_assistant):
     ("Hvad er Aalborg utilfreds med?", "savne"),
     ("Hvad mangler der i strategien ifølge Aalborg?", "savne"),
     ("Hvad roser Aalborg?", "enig"),
+    # a position asked for, either way ("position" quoted Slagelse's timetable)
+    ("What is Slagelse's position on the strategy?", "udmærket"),
+    ("Hvad er Aalborgs holdning til data?", "enig"),
 ])
 def test_a_stance_finds_the_words_it_is_written_in(shipped_assistant, question, said):
     """e5-small does not tie "disagree" or "positive" to "enig", nor criticism
