@@ -76,4 +76,6 @@ EXAMPLES = [
     "Which municipalities mention welfare technology?",
     "Hvornår skal Fredensborgs digitaliserings- og kanalstrategi ajourføres?",
     "Giv mig et overblik over Aalborgs høringssvar",
+    "Hvad er indstillingen i Aalborg?",
+    "What did the municipalities decide?",
 ]

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.chat import resolve_followup
 from assistant.ui_logic import AppLogic
+from assistant.ui_text import EXAMPLES
 from conftest import make_assistant
 from fixtures import make_corrupt_pdf, make_docx
 
@@ -328,3 +329,15 @@ def test_an_overview_in_the_chat_cites_and_marks_its_points(logic):
     assert bot["content"].startswith("Hovedpunkter") and "\\[1\\]" in bot["content"]
     assert "Aalborg Kommune" in out["sources"] and out["sources"].count("<mark>") >= 4
     assert "## Svar\n\nHovedpunkter" in out["exported"]
+
+
+@pytest.mark.parametrize("question", EXAMPLES)
+def test_every_example_question_is_answered_from_the_shipped_documents(shipped_assistant,
+                                                                       question):
+    """The examples a user clicks first must work on the shipped corpus: an
+    answer quoting the documents with citations, not "nothing found" or only
+    the closest passages."""
+    answer = shipped_assistant.ask(question)
+    assert answer.passages and not answer.not_in_documents and not answer.no_source_for, \
+        answer.answer
+    assert re.search(r"«.+» \[\d+\]", answer.answer), answer.answer
