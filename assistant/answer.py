@@ -252,3 +252,23 @@ def compose(passages: list[Passage], scored: list[ScoredSentence], n_sentences: 
         lines.append(f"- {who}" + cited_quote(quote, p.rank, p.page_of(s.start), lang))
     marked = [replace(p, highlights=tuple(sorted(marks.get(i, ())))) for i, p in enumerate(passages)]
     return "\n".join(lines), marked
+
+
+def bare_case_numbers(passages: list[Passage], intro: str,
+                      lang: str = "da") -> tuple[str, list[Passage]] | None:
+    """Asked for a case number no statement labels, the one the passages'
+    documents print bare under an agenda item's title (Aalborg's
+    "2014-185390", read into its metadata), quoted where it stands; None when
+    none does.  Without it the answer said Aalborg's documents hold no case
+    number while its citations named one."""
+    lines, marked = [intro], list(passages)
+    for i, p in enumerate(passages):
+        number = p.document.meta.case_number
+        at = p.chunk.text.find(number) if number else -1
+        if at < 0 or any(number in line for line in lines):
+            continue
+        start = p.chunk.start + at
+        marked[i] = replace(p, highlights=((start, start + len(number)),))
+        who = f"{p.document.meta.organisation}: " if p.document.meta.organisation else ""
+        lines.append(f"- {who}" + cited_quote(number, p.rank, p.page_of(start), lang))
+    return ("\n".join(lines), marked) if len(lines) > 1 else None

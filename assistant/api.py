@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from . import messages
-from .answer import compose, score_sentences
+from .answer import bare_case_numbers, compose, score_sentences
 from .kinds import asks_for_kind, asks_of_document, asks_when, part_asked
 from .compare import compare, comparison_scope, topic_of
 from .config import Settings
@@ -179,6 +179,11 @@ class Assistant:
                 else:
                     parts.append(messages.text("nothing_found", lang))
             return Answer(question, "\n\n".join(parts), (), no_source, lang, filters)
+        bare = bare_case_numbers(found.passages, messages.text("sources_intro", lang), lang) \
+            if found.part_absent == "case_number" else None
+        if bare:    # printed under an agenda item's title, not labelled
+            parts.append(bare[0])
+            return Answer(question, "\n\n".join(parts), tuple(bare[1]), no_source, lang, filters)
         if found.part_absent and not found.mentions:   # "Hvem har underskrevet ...?", unsigned
             parts.append(messages.part_absent(found.part_absent, found.scope, types, lang))
             return Answer(question, "\n\n".join(parts), tuple(found.passages), no_source, lang,

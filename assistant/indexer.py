@@ -52,8 +52,9 @@ from .tokens import tokenize
 # attachments under "Bilag" and a value like "Ej relevant" are not, and a chunk
 # folded from a run of small sections names them all; 21: an attachment's title
 # under "Bilag" is a statement (embedded, quotable); 22: so is a committee case's
-# heading with the short value under it ("Beslutning: Godkendt.").
-PIPELINE_VERSION = "22"
+# heading with the short value under it ("Beslutning: Godkendt."); 23: an agenda
+# item's bare case number under its title is its case number.
+PIPELINE_VERSION = "23"
 
 
 @dataclass

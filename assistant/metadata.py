@@ -155,6 +155,20 @@ def case_number(text: str) -> Optional[str]:
     return m.group("value").rstrip(".,;:/-") if m else None
 
 
+# an agenda item's case number printed bare under its title, as Aalborg's
+# Magistrate agenda does ("Punkt 5." / title / "2014-185390"): a year or a
+# short prefix, then a serial of five digits or more (not "2015-2018")
+_AGENDA_CASE_NUMBER = re.compile(r"(?:19|20)\d\d-\d{5,}|\d{2,3}[-/.]\d{5,}")
+
+
+def _agenda_case_number(lines: list[str]) -> Optional[str]:
+    """The bare case number under an agenda item's title, when the document
+    opens with the item ("Punkt 5."): among its next three lines."""
+    if not lines or not _AGENDA_ITEM.fullmatch(lines[0]):
+        return None
+    return next((line for line in lines[1:4] if _AGENDA_CASE_NUMBER.fullmatch(line)), None)
+
+
 def _clean_line(line: str) -> str:
     return _MARKDOWN.sub("", line).strip()
 
@@ -241,7 +255,7 @@ def infer_metadata(path: Path, extracted: ExtractedText) -> DocumentMeta:
         organisation=_infer_organisation(tokens, Path(path).name, lines, text),
         doc_type=_filename_doc_type(folded) or _text_doc_type(lines, text, title),
         date=_infer_date(folded, lines, text),
-        case_number=case_number(text),
+        case_number=case_number(text) or _agenda_case_number(lines),
     )
 
 

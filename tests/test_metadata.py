@@ -26,7 +26,8 @@ FREDENSBORG = "oekonomiudvalget-digitaliserings-og-kanalstrategi-2015-18.txt"
 EXPECTED = {
     AALBORG: DocumentMeta(
         title="Høring af ny fælleskommunal digitaliseringsstrategi",
-        organisation="Aalborg Kommune", doc_type="hearing_response"),
+        organisation="Aalborg Kommune", doc_type="hearing_response",
+        case_number="2014-185390"),   # bare, under the agenda item's title
     KL_LETTER: DocumentMeta(
         title="”Lokal og digital – et sammenhængende Danmark” – den fælleskommunale "
               "digitaliseringsstrategi 2016-2020",
@@ -115,6 +116,16 @@ def test_the_senders_name_above_the_title_is_not_the_title(tmp_path):
 def test_title_skips_openers_and_strips_markdown():
     text = "\n\nPunkt 7.\n\n12. maj 2015\n\nSagsnr.: 15/123\n\n## **Ny strategi**\n\nBrødtekst."
     assert infer_metadata(Path("x.docx"), ExtractedText(text=text)).title == "Ny strategi"
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Punkt 5.\n\nHøring af ny strategi\n\n2014-185390\n\nForvaltningen indstiller ...", "2014-185390"),
+    # a period under the title is no case number, nor a number away from an agenda item
+    ("Punkt 5.\n\nNy kanalstrategi\n\n2015-2018\n\nTekst.", None),
+    ("Ny kanalstrategi\n\n2014-185390\n\nTekst.", None),
+])
+def test_a_bare_case_number_counts_only_under_an_agenda_items_title(text, number):
+    assert infer_metadata(Path("x.txt"), ExtractedText(text=text)).case_number == number
 
 
 def test_unknown_stays_none():

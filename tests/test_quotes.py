@@ -374,3 +374,16 @@ def test_a_word_in_another_form_counts_for_the_quote(shipped_assistant, question
     second question is one of the UI's examples)."""
     said = quotes(shipped_assistant.ask(question))
     assert "Der lægges op til, at ajourføringen foregår hvert år i maj." in said, said
+
+
+@pytest.mark.parametrize("question", ["Hvad er sagsnummeret i Aalborg?",
+                                      "What is Aalborg's case number?"])
+def test_a_bare_case_number_under_an_agenda_item_is_quoted(shipped_assistant, question):
+    """Aalborg's agenda item prints its case number bare under the title
+    ("Punkt 5." / title / "2014-185390"): no statement labels it, and the
+    answer said Aalborg's documents have no case number, while its
+    citations (read from the metadata) named one."""
+    answer = shipped_assistant.ask(question)
+    assert quotes(answer) == ["2014-185390"], answer.answer
+    assert any(p.quote() == "2014-185390" for p in answer.passages)
+    assert not answer.not_in_documents
