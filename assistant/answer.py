@@ -16,7 +16,7 @@ import numpy as np
 
 from .chunking import heading_above, lists_attachments, looks_like_heading
 from .glossary import stance_keywords
-from .kinds import ATTACHED, HOW_MANY, KIND_BONUS, TIME, WHEN, kind_asked, part_asked
+from .kinds import ATTACHED, COUNT, KIND_BONUS, TIME, WHEN, kind_asked, part_asked
 from .lexicon import begins_compound, goes_on
 from .messages import cited_quote
 from .metadata import holds_date, is_date_line
@@ -90,7 +90,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     if part is not None:  # the words naming the part asked for are no topic
         q_terms -= set(tokenize(" ".join(m.group(0) for m in part.asks.finditer(query))))
     kind, bonus = (asked.holds, asked.bonus) if asked else (None, KIND_BONUS if stance else 0.0)
-    counting = asked is not None and asked.asks is HOW_MANY
+    counting = asked is COUNT
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
     candidates = []
     for i, (p, (spans, vecs)) in enumerate(zip(passages, statements)):

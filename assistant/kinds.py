@@ -6,10 +6,11 @@ embedder puts such facts far from the question ("Med venlig hilsen Martin
 Damm ..." 0.81 against 0.87 for KL's deadline), so the answer gives a
 statement holding the kind a small bonus (:mod:`assistant.answer`), and for
 a *part* of a document (its recommendation, decision, signature, case
-number, attachments, grant) the search also looks among the chunks holding
-one (:func:`rows_holding`): Aalborg's "Borgmesterens Forvaltning indstiller
-..." ranked below ten of its chunks on welfare technology and data for
-"Hvad er indstillingen i Aalborg?".
+number, attachments, cost, who stands behind it) the search also looks among
+the chunks holding one (:func:`rows_holding`; :mod:`assistant.retrieval`),
+and the answer quotes only statements in it: Aalborg's "Borgmesterens
+Forvaltning indstiller ..." ranked below ten of its chunks on welfare
+technology and data for "Hvad er indstillingen i Aalborg?".
 """
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ KIND_BONUS = 0.03      # a statement holding what is asked for: a time, a number
 # asks for a time: "hvornår", "when", and the deadline or date of something
 _WHEN = re.compile(r"\b(hvornår|when|frist(?:en|er|erne)?|deadline|datoe?n?|tidspunkt(?:et)?|"
                    r"what date|which date)\b", re.IGNORECASE)
-HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|"
-                      r"how (?:many|much|big|large|long)|antal(?:let)?|number of)\b",
-                      re.IGNORECASE)
+_HOW_MANY = re.compile(r"\b(hvor (?:mange|meget|stor|store|lang|længe)|"
+                       r"how (?:many|much|big|large|long)|antal(?:let)?|number of)\b",
+                       re.IGNORECASE)
 _NUMBER = re.compile(r"\b(\d+(?:[.,]\d+)*|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|"
                      r"tyve|tredive|fyrre|halvtreds|hundrede|tusinde?|mio|mia|millioner|"
                      r"milliarder)\b", re.IGNORECASE)
@@ -120,34 +121,34 @@ class Kind(NamedTuple):
     name: str = ""
 
 
-# In order of precedence; the bonus is twice the usual for a closing, which few
-# statements hold and e5 puts far from any question.
-KINDS = (Kind(_WHEN, _tells_time, KIND_BONUS),
-         # before "how many": "the case number of ..." counts nothing
-         Kind(_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * KIND_BONUS,
-              ("sag", "nr", "numm"), "case_number"),
-         Kind(HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), KIND_BONUS),
-         Kind(_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * KIND_BONUS,
-              ("hilsen", "mvh", "regards", "sincerely", "faithfully"), "signature"),
-         Kind(_ATTACHED_ASKED, lambda sentence, heading: bool(
-             _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * KIND_BONUS,
-              ("bilag", "vedlag", "vedlæg", "vedhæft"), "attachments"),
-         Kind(_RECOMMENDS, lambda sentence, heading: bool(_RECOMMENDING.search(sentence) or (
-             heading and _RECOMMENDATION.match(heading))), 2 * KIND_BONUS,
-              ("indstil",), "recommendation"),
-         Kind(_AUTHORS_ASKED, lambda sentence, _: bool(_AUTHORED.search(sentence)),
-              2 * KIND_BONUS, ("blevet", "udarbejdet", "samarbejde", "dialog", "bag", "skrevet",
-                               "forfattet")),
-         Kind(_COST_ASKED, lambda sentence, heading: bool(
-             _COSTING.search(sentence) or (heading and _COST_HEADING.match(heading))),
-              2 * KIND_BONUS, ("bevilling", "udgift", "omkostning", "kost", "pris", "kr", "mio",
-                               "mia", "million", "finansier", "budget", "cost", "price",
-                               "økonomi")),
-         Kind(_NEXT_ASKED, lambda sentence, _: bool(_NEXT.search(sentence)), KIND_BONUS),
-         Kind(_DECIDED, lambda sentence, heading: bool(
-             _DECISION.match(sentence) or (heading and _DECISION.match(heading))), 2 * KIND_BONUS,
-              ("beslut",), "decision"))
-WHEN, ATTACHED = KINDS[0], KINDS[4]
+WHEN = Kind(_WHEN, _tells_time, KIND_BONUS)
+# Parts of a document get twice the usual bonus: few statements hold one, and
+# e5 puts a closing or a label line far from any question.
+CASE_NUMBER = Kind(_CASE_ASKED, lambda sentence, _: bool(case_number(sentence)), 2 * KIND_BONUS,
+                   ("sag", "nr", "numm"), "case_number")
+COUNT = Kind(_HOW_MANY, lambda sentence, _: bool(_NUMBER.search(sentence)), KIND_BONUS)
+SIGNATURE = Kind(_WHO_SIGNED, lambda sentence, _: is_closing(sentence), 2 * KIND_BONUS,
+                 ("hilsen", "mvh", "regards", "sincerely", "faithfully"), "signature")
+ATTACHED = Kind(_ATTACHED_ASKED, lambda sentence, heading: bool(
+    _ATTACHING.search(sentence) or lists_attachments(heading)), 2 * KIND_BONUS,
+                ("bilag", "vedlag", "vedlæg", "vedhæft"), "attachments")
+RECOMMENDATION = Kind(_RECOMMENDS, lambda sentence, heading: bool(
+    _RECOMMENDING.search(sentence) or (heading and _RECOMMENDATION.match(heading))),
+                      2 * KIND_BONUS, ("indstil",), "recommendation")
+AUTHORS = Kind(_AUTHORS_ASKED, lambda sentence, _: bool(_AUTHORED.search(sentence)),
+               2 * KIND_BONUS, ("blevet", "udarbejdet", "samarbejde", "dialog", "bag", "skrevet",
+                                "forfattet"))
+COST = Kind(_COST_ASKED, lambda sentence, heading: bool(
+    _COSTING.search(sentence) or (heading and _COST_HEADING.match(heading))), 2 * KIND_BONUS,
+            ("bevilling", "udgift", "omkostning", "kost", "pris", "kr", "mio", "mia", "million",
+             "finansier", "budget", "cost", "price", "økonomi"))
+NEXT = Kind(_NEXT_ASKED, lambda sentence, _: bool(_NEXT.search(sentence)), KIND_BONUS)
+DECISION = Kind(_DECIDED, lambda sentence, heading: bool(
+    _DECISION.match(sentence) or (heading and _DECISION.match(heading))), 2 * KIND_BONUS,
+                ("beslut",), "decision")
+# in order of precedence: "the case number of ..." counts nothing
+KINDS = (WHEN, CASE_NUMBER, COUNT, SIGNATURE, ATTACHED, RECOMMENDATION, AUTHORS, COST, NEXT,
+         DECISION)
 
 
 def kind_asked(question: str) -> Kind | None:
@@ -173,9 +174,8 @@ def asks_of_document(question: str) -> bool:
 
 
 def asks_for_kind(question: str) -> bool:
-    """Whether ``question`` asks for a time, a number, a signature, a case
-    number, the attachments or a committee case's recommendation: a fact, not
-    the gist of what those it names say."""
+    """Whether ``question`` asks for a kind of fact (a time, a number, a part
+    of a document, what comes next): not the gist of what those it names say."""
     return kind_asked(question) is not None
 
 
@@ -185,11 +185,7 @@ def rows_holding(index, kind: Kind, rows: Iterable[int] | None = None) -> np.nda
     took 2.5 s over 100k chunks, the cues 0.4 s)."""
     rows = range(len(index.chunks)) if rows is None else rows
     rows = [row for row, chunk, spans in ((r, index.chunks[r], index.sentences[r]) for r in rows)
-            if _cued(f"{chunk.section or ''} {chunk.text}".lower(), kind.cue)
+            if any(cue in f"{chunk.section or ''} {chunk.text}".lower() for cue in kind.cue)
             and any(kind.holds(chunk.text[s - chunk.start:e - chunk.start],
                                heading_above(chunk, s)) for s, e in spans)]
     return np.array(rows, dtype=np.int64)
-
-
-def _cued(text: str, cues: tuple[str, ...]) -> bool:
-    return any(cue in text for cue in cues)
