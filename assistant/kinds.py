@@ -63,7 +63,9 @@ _ATTACHING = re.compile(r"\b(vedlægges|vedlagt|vedhæftet)\b", re.IGNORECASE)
 _DECIDED = re.compile(r"\b(besluttede|besluttet|beslutning(?:en)?|decide[ds]?|decision)\b",
                       re.IGNORECASE)
 _DECISION = re.compile(r"^beslutning(?!stema)", re.IGNORECASE)
-_RECOMMENDATION = re.compile(r"^indstilling", re.IGNORECASE)    # the heading it stands under
+# the heading it stands under: "Indstilling", or as other councils head it
+_RECOMMENDATION = re.compile(r"^(indstilling|forslag til beslutning|(?:forvaltningens|"
+                             r"administrationens|direktionens) forslag)", re.IGNORECASE)
 _RECOMMENDING = re.compile(r"\bindstiller\b", re.IGNORECASE)   # or its verb: "... indstiller, at"
 
 
@@ -134,7 +136,7 @@ ATTACHED = Kind(_ATTACHED_ASKED, lambda sentence, heading: bool(
                 ("bilag", "vedlag", "vedlæg", "vedhæft"), "attachments")
 RECOMMENDATION = Kind(_RECOMMENDS, lambda sentence, heading: bool(
     _RECOMMENDING.search(sentence) or (heading and _RECOMMENDATION.match(heading))),
-                      2 * KIND_BONUS, ("indstil",), "recommendation")
+                      2 * KIND_BONUS, ("indstil", "forslag"), "recommendation")
 AUTHORS = Kind(_AUTHORS_ASKED, lambda sentence, _: bool(_AUTHORED.search(sentence)),
                2 * KIND_BONUS, ("blevet", "udarbejdet", "samarbejde", "dialog", "bag", "skrevet",
                                 "forfattet"))

@@ -19,6 +19,7 @@ from .scope import question_scope
 from .search import Mode, Retriever
 from .store import StoredIndex
 from .themes_query import theme_query
+from .tokens import tokenize
 
 if TYPE_CHECKING:
     from .api import Assistant
@@ -100,11 +101,15 @@ def retrieve(bot: Assistant, question: str, analysis: QueryAnalysis, k: int, org
     terms = retriever.keyword_tokens(analysis.topic if place is not None else query, lang)
     relevant = bool(terms) and (floor is None or retriever.coverage(terms) > 0
                                 or any((h.dense_score or 0) >= floor for h in hits))
+
+    def closest() -> float:
+        return max((h.dense_score or 0.0 for h in hits), default=0.0)
+    unmatched = absent_topic(retriever, query, terms, lang, closest, floor, rows)
+    if unmatched and holding is not None and len(holding):   # the part asked for is there
+        unmatched = absent_topic(retriever, query, _topic(terms, part, question), lang, closest,
+                                 floor, rows)
     return Retrieval(passages, analysis, missing, query, query_vec, relevant,
-                     tuple(h.row for h in hits), index, tuple(themes),
-                     absent_topic(retriever, query, terms, analysis.language,
-                                  lambda: max((h.dense_score or 0.0 for h in hits),
-                                              default=0.0), floor, rows),
+                     tuple(h.row for h in hits), index, tuple(themes), unmatched,
                      tuple(orgs) if orgs else None, place is not None, tuple(terms),
                      part_absent=part_absent)
 
@@ -128,3 +133,14 @@ def part_rows(retriever: Retriever, part: Kind | None, rows: np.ndarray | None, 
     best = retriever.search(query, PART_POOL if pool is None else pool, rows, "hybrid",
                             query_vec, lang)
     return rows_holding(retriever.index, part, [h.row for h in best]), ""
+
+
+def _topic(terms: list[str], part: Kind | None, question: str) -> list[str]:
+    """The question's terms less the words naming the part it asks for: where
+    the part is found, "indstillingen" is no topic a case must mention (Horsens
+    heads its recommendation "Forslag til beslutning" and was told it never
+    mentions "indstillingen")."""
+    if part is None:
+        return terms
+    naming = set(tokenize(" ".join(m.group(0) for m in part.asks.finditer(question))))
+    return [t for t in terms if t not in naming]
