@@ -362,18 +362,17 @@ def test_a_body_named_after_its_field_is_not_about_it(shipped_assistant):
         shipped_assistant.ask("Hvad står der i sagen om økonomi?"))
 
 
-def test_a_recommendation_headed_as_other_councils_head_it_is_found(tmp_path, fake_embedder):
+def test_a_recommendation_headed_as_other_councils_head_it_is_found(tmp_path, docs_dir,
+                                                                      fake_embedder):
     """Many councils head a case's recommendation "Forslag til beslutning"
     rather than "Indstilling"; asked for the recommendation, that is what is
     quoted, and a case with neither is said to have none."""
-    docs = tmp_path / "documents"
-    docs.mkdir()
-    (docs / "horsens-byraad-sag.txt").write_text(
+    (docs_dir / "horsens-byraad-sag.txt").write_text(
         "Punkt 4. Digitaliseringsstrategi\n\nSagsfremstilling\n\nKL har sendt et forslag til en "
         "ny fælleskommunal digitaliseringsstrategi i høring hos kommunerne.\n\n"
         "Forslag til beslutning\n\nForvaltningen foreslår, at udvalget godkender høringssvaret "
         "til KL.\n\nBeslutning\n\nGodkendt af udvalget uden bemærkninger.\n", encoding="utf-8")
-    (docs / "odder-notat.txt").write_text(
+    (docs_dir / "odder-notat.txt").write_text(
         "Notat om digitalisering\n\nOdder Kommune arbejder med digital selvbetjening og "
         "velfærdsteknologi i hele kommunen.\n", encoding="utf-8")
     bot = make_assistant(tmp_path, fake_embedder)
