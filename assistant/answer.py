@@ -88,7 +88,7 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     q_terms, stance_terms = set(tokenize(f"{query} {stance}")), frozenset(tokenize(stance))
     asked, part = kind_asked(query), part_asked(query)
     if part is not None:  # the words naming the part asked for are no topic
-        q_terms -= set(tokenize(" ".join(m.group(0) for m in part.asks.finditer(query))))
+        q_terms -= part.naming(query)
     kind, bonus = (asked.holds, asked.bonus) if asked else (None, KIND_BONUS if stance else 0.0)
     counting = asked is COUNT
     questions_asked = bool(_ABOUT_QUESTIONS.search(query))
@@ -128,10 +128,10 @@ def score_sentences(query: str, query_vec: np.ndarray, passages: list[Passage],
     # statement outside it is no answer: "Hvad besluttede Magistraten i
     # Aalborg?" quoted the recommendation naming "Magistraten", not "Beslutning:
     # Godkendt.", and "Hvornår besluttede ...?" the talk of strategies "fra 2010"
-    if any(c[-1] for c in candidates):
-        candidates = [c for c in candidates if c[-1]]
+    in_part = [c for c in candidates if c[-1]]   # the last field: it holds the part asked for
+    candidates = in_part or candidates
     n = len(candidates)
-    df = Counter(t for c in candidates for t in c[4])
+    df = Counter(t for _, _, _, _, shared, *_ in candidates for t in shared)
     weight = {t: math.log(1 + n / df[t]) for t in df}
     most = len(q_terms) * math.log(1 + n) or 1.0   # every term in exactly one statement
     scored = []

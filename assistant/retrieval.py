@@ -19,7 +19,6 @@ from .scope import question_scope
 from .search import Mode, Retriever
 from .store import StoredIndex
 from .themes_query import theme_query
-from .tokens import tokenize
 
 if TYPE_CHECKING:
     from .api import Assistant
@@ -142,5 +141,5 @@ def _topic(terms: list[str], part: Kind | None, question: str) -> list[str]:
     mentions "indstillingen")."""
     if part is None:
         return terms
-    naming = set(tokenize(" ".join(m.group(0) for m in part.asks.finditer(question))))
+    naming = part.naming(question)
     return [t for t in terms if t not in naming]
